@@ -1,0 +1,61 @@
+# Kenes — two commands: `make run` and `make test`. Everything else is a step they call.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.kenes-installed
+
+.DEFAULT_GOAL := help
+.PHONY: help run test install assets messages migrate demo lint test-sqlite test-postgres bench makemessages clean
+
+help:
+	@echo "make run    install, migrate, load the national demo and serve on http://127.0.0.1:8000"
+	@echo "make test   lint, migration check, the whole suite on SQLite and on PostgreSQL"
+	@echo "make bench  benchmarks under bench/ (results in bench/results/)"
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+assets:
+	scripts/build_assets.sh
+
+messages: install
+	$(VENV)/bin/pybabel compile --domain=django --directory=src/kenes/locale --statistics 2>&1 | grep -v "^$$" || true
+
+migrate: install
+	mkdir -p var
+	$(PY) manage.py migrate --noinput -v0
+
+demo: migrate
+	$(PY) manage.py load_reference
+	$(PY) manage.py demo --scale national
+
+run: install assets messages demo
+	scripts/run.sh
+
+lint: install
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+
+test: install assets messages lint
+	$(PY) manage.py makemigrations --check --dry-run
+	scripts/test.sh
+
+test-sqlite: install assets messages
+	KENES_TEST_DATABASES=sqlite scripts/test.sh
+
+test-postgres: install assets messages
+	KENES_TEST_DATABASES=postgres scripts/test.sh
+
+bench: install assets messages
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+makemessages: install
+	cd src/kenes && ../../$(PY) ../../manage.py makemessages --locale kk --locale ru --locale en --no-obsolete --no-location
+
+clean:
+	rm -rf var node_modules src/kenes/static/vendor

@@ -1,0 +1,161 @@
+"""Kenes benchmarks: ``make bench`` (or ``python bench/run.py [--quick] [--databases sqlite,postgres]``).
+
+Each database gets a fresh, empty database; the national demo is loaded into it and timed, then the
+public pages are requested through Django's test client and their latency reported as p50/p95/max.
+Results go to ``bench/results/<date>.json`` and a short Markdown table beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+POSTGRES_URL = os.environ.get("KENES_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/kenes_bench")
+PAGES = ["/", "/councils/", "/councils/pc-min-health/", "/regions/", "/regions/71/", "/search/?q=астана"]
+
+WORKER = r"""
+import json, os, statistics, sys, time
+import django
+django.setup()
+from django.core.management import call_command
+from django.test import Client
+from django.db import connection
+
+rounds = int(sys.argv[1])
+result = {"database": connection.vendor}
+started = time.perf_counter()
+call_command("migrate", verbosity=0)
+result["migrate_s"] = round(time.perf_counter() - started, 2)
+from kenes.core.demo import load_demo
+from kenes.councils.models import Council, Membership
+started = time.perf_counter()
+load_demo(scale="national")
+result["demo_national_s"] = round(time.perf_counter() - started, 2)
+result["councils"] = Council.objects.count()
+result["memberships"] = Membership.objects.count()
+client = Client()
+pages = {}
+for path in json.loads(sys.argv[2]):
+    client.get(path)  # warm up
+    timings = []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        response = client.get(path)
+        timings.append((time.perf_counter() - t) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+    timings.sort()
+    pages[path] = {
+        "n": rounds,
+        "p50_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(timings[max(0, int(len(timings) * 0.95) - 1)], 2),
+        "max_ms": round(timings[-1], 2),
+    }
+result["pages"] = pages
+print("RESULT " + json.dumps(result))
+"""
+
+
+def run_one(database_url: str, rounds: int) -> dict:
+    env = {
+        **os.environ,
+        "KENES_ENV": "development",
+        "KENES_DEBUG": "false",
+        "KENES_DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "kenes.settings",
+        "PYTHONPATH": str(ROOT / "src"),
+    }
+    completed = subprocess.run(
+        [sys.executable, "-c", WORKER, str(rounds), json.dumps(PAGES)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(completed.stderr[-3000:])
+    line = next(line for line in completed.stdout.splitlines() if line.startswith("RESULT "))
+    return json.loads(line.removeprefix("RESULT "))
+
+
+def fresh_postgres() -> str | None:
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    url = urlsplit(POSTGRES_URL)
+    name = url.path.lstrip("/")
+    try:
+        with psycopg.connect(
+            host=url.hostname,
+            port=url.port or 5432,
+            user=url.username,
+            dbname="postgres",
+            autocommit=True,
+            connect_timeout=3,
+        ) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            connection.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as error:
+        print(f"PostgreSQL unavailable, skipped: {error}", file=sys.stderr)
+        return None
+    return POSTGRES_URL
+
+
+def markdown(report: dict) -> str:
+    lines = [f"# Kenes benchmarks, {report['date']}", "", f"Machine: {report['machine']}", ""]
+    for result in report["results"]:
+        lines += [
+            f"## {result['database']}",
+            "",
+            f"- national demo: {result['councils']} councils, {result['memberships']} memberships, "
+            f"loaded in **{result['demo_national_s']} s** (migrate {result['migrate_s']} s)",
+            "",
+            "| page | n | p50 ms | p95 ms | max ms |",
+            "|---|---|---|---|---|",
+        ]
+        for path, figures in result["pages"].items():
+            lines.append(
+                f"| `{path}` | {figures['n']} | {figures['p50_ms']} | {figures['p95_ms']} | {figures['max_ms']} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer rounds (fits in about 3 minutes)")
+    parser.add_argument("--databases", default="sqlite,postgres")
+    args = parser.parse_args()
+    rounds = 20 if args.quick else 100
+    results = []
+    for database in args.databases.split(","):
+        if database == "sqlite":
+            with tempfile.TemporaryDirectory() as folder:
+                results.append(run_one(f"sqlite:///{folder}/bench.sqlite3", rounds))
+        elif database == "postgres":
+            url = fresh_postgres()
+            if url:
+                results.append(run_one(url, rounds))
+    stamp = datetime.now().strftime("%Y-%m-%dT%H-%M-%S")
+    report = {
+        "date": stamp,
+        "machine": f"{os.cpu_count()} cores, Python {sys.version.split()[0]}",
+        "quick": args.quick,
+        "results": results,
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{stamp}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    (RESULTS / f"{stamp}.md").write_text(markdown(report), encoding="utf-8")
+    print(markdown(report))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Kenes — coordination platform for Kazakhstan's public councils."""

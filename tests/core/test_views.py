@@ -1,0 +1,99 @@
+import pytest
+from django.test import RequestFactory
+from django.utils import translation
+
+from kenes.core.models import Role
+from kenes.core.views import error_500
+from tests.factories import CouncilFactory, MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_page_has_landmarks_and_skip_link(client):
+    html = client.get("/").text
+    assert 'class="skip-link" href="#main"' in html
+    assert '<main id="main"' in html
+    assert 'role="search"' in html
+    assert "<nav" in html and "<header" in html and "<footer" in html
+
+
+def test_navigation_shows_only_existing_areas(client, user_with_role):
+    html = client.get("/").text
+    assert "/admin/" not in html
+    client.force_login(user_with_role(Role.COORDINATOR, is_staff=True))
+    assert "/admin/" in client.get("/").text
+
+
+def test_healthz_answers_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json()["database"] == "up"
+
+
+def test_region_pages(client):
+    html = client.get("/regions/").text
+    assert "Астана" in html and "Нұр-Сұлтан" in html
+    assert client.get("/regions/33/").status_code == 200
+
+
+def test_region_timeline_only_for_the_coordination_centre(client, user_with_role):
+    assert "timeline-heading" not in client.get("/regions/71/").text
+    client.force_login(user_with_role(Role.COORDINATOR))
+    assert "timeline-heading" in client.get("/regions/71/").text
+
+
+def test_account_page_shows_the_roles(client, user_with_role):
+    council = CouncilFactory(name_kk="Денсаулық кеңесі")
+    client.force_login(user_with_role(Role.COUNCIL_SECRETARY, council))
+    html = client.get("/account/").text
+    assert "Денсаулық кеңесі" in html
+    assert "кеңес хатшысы" in html.lower()
+
+
+def test_account_needs_sign_in(client):
+    response = client.get("/account/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_not_found_page_is_friendly_and_translated(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert '<html lang="kk">' in response.text and "Бет табылмады" in response.text
+    client.post("/language/", {"language": "ru"})
+    assert "Страница не найдена" in client.get("/no-such-page/").text
+
+
+def test_server_error_page_is_translated():
+    request = RequestFactory().get("/")
+    request.LANGUAGE_CODE = "ru"
+    with translation.override("ru"):
+        response = error_500(request)
+    assert response.status_code == 500
+    assert "Что-то пошло не так" in response.content.decode()
+
+
+def test_council_list_query_count_does_not_grow_with_rows(client, django_assert_max_num_queries):
+    CouncilFactory.create_batch(3)
+    with django_assert_max_num_queries(6):
+        client.get("/councils/")
+    for council in CouncilFactory.create_batch(20):
+        MembershipFactory.create_batch(2, council=council)
+    with django_assert_max_num_queries(6):
+        response = client.get("/councils/")
+    assert response.status_code == 200
+
+
+def test_council_page_shows_only_consenting_names(client):
+    council = CouncilFactory()
+    MembershipFactory(council=council, person__last_name="Жарияланған", person__public_profile=True)
+    MembershipFactory(council=council, person__last_name="Жасырын", person__public_profile=False)
+    html = client.get(f"/councils/{council.code}/").text
+    assert "Жарияланған" in html and "Жасырын" not in html
+
+
+def test_site_search_finds_councils_and_bodies_in_any_language(client):
+    CouncilFactory(name_ru="Общественный совет по здравоохранению", name_kk="Денсаулық кеңесі")
+    html = client.get("/search/", {"q": "ЗДРАВООХРАНЕНИЮ"}).text
+    assert "Денсаулық кеңесі" in html
+    assert "Ministry of Energy" not in html
+    english = client.get("/search/", {"q": "ministry of energy"}).text
+    assert "Энергетика министрлігі" in english
