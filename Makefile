@@ -38,8 +38,8 @@ run: install assets messages demo
 	scripts/run.sh
 
 lint: install
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests bench scripts
+	$(VENV)/bin/ruff format --check src tests bench scripts
 
 test: install assets messages lint
 	$(PY) manage.py makemigrations --check --dry-run

@@ -76,8 +76,32 @@ class AuditedModelAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/kenes_history.html", context)
 
 
-class ReferenceAdmin(AuditedModelAdmin):
+class PermissionByRuleAdmin(AuditedModelAdmin):
+    """Admin pages open to whoever holds ``permission`` (a django-rules permission), not Django's
+    per-model permissions: the coordination centre manages reference data without being superuser."""
+
+    permission = ""
+
+    def _allowed(self, request) -> bool:
+        return request.user.is_active and request.user.is_staff and request.user.has_perm(self.permission)
+
+    def has_module_permission(self, request):
+        return self._allowed(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_add_permission(self, request):
+        return self._allowed(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request)
+
+
+class ReferenceAdmin(PermissionByRuleAdmin):
     """Reference data: searchable in all three languages; retire and restore instead of delete."""
+
+    permission = "core.manage_reference_data"
 
     search_fields = ["code", "name_kk", "name_ru", "name_en"]
     list_display = ["code", "name_kk", "name_ru", "name_en", "is_alive"]
@@ -135,13 +159,15 @@ class VulnerableGroupAdmin(ReferenceAdmin):
 
 
 @admin.register(FormerName)
-class FormerNameAdmin(AuditedModelAdmin):
+class FormerNameAdmin(PermissionByRuleAdmin):
+    permission = "core.manage_reference_data"
     list_display = ["name_kk", "name_ru", "name_en", "content_type", "object_id", "valid_from", "valid_to"]
     list_filter = ["content_type"]
 
 
 @admin.register(CalendarOverride)
-class CalendarOverrideAdmin(AuditedModelAdmin):
+class CalendarOverrideAdmin(PermissionByRuleAdmin):
+    permission = "core.manage_work_calendar"
     list_display = ["day", "kind", "note"]
     list_filter = ["kind"]
     date_hierarchy = "day"

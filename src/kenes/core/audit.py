@@ -17,10 +17,46 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import AuditChainHead, LogEntry, User
 
 GENESIS_HASH = "0" * 64
+
+# What each action is called on timelines. Apps add theirs with ``register_actions``; an action
+# with no label falls back to its last word ("….created") and then to its code.
+_action_labels: dict[str, object] = {}
+_GENERIC_LABELS = {
+    "created": _("created"),
+    "changed": _("changed"),
+    "deleted": _("deleted"),
+}
+
+
+def register_actions(labels: dict[str, object]) -> None:
+    _action_labels.update(labels)
+
+
+def action_label(action: str) -> str:
+    if action in _action_labels:
+        return str(_action_labels[action])
+    last = action.rsplit(".", 1)[-1]
+    return str(_GENERIC_LABELS.get(last, action))
+
+
+register_actions(
+    {
+        "core.role.granted": _("role granted"),
+        "core.role.revoked": _("role revoked"),
+        "core.reference.loaded": _("loaded from the reference files"),
+        "core.reference.updated": _("updated from the reference files"),
+        "core.reference.renamed": _("renamed"),
+        "core.reference.retired": _("retired"),
+        "core.reference.restored": _("restored"),
+        "core.calendar.changed": _("working-day calendar corrected"),
+        "core.user.language_changed": _("interface language changed"),
+    }
+)
 
 
 def _canonical(value) -> object:

@@ -3,21 +3,78 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 
-from .models import District, FormerName, LogEntry, Region, RoleAssignment, User
+from .audit import action_label
+from .models import District, FormerName, LogEntry, Region, Role, RoleAssignment, User
 
 
-def timeline_for(obj, *, limit: int = 50) -> QuerySet[LogEntry]:
-    """The newest audit entries about ``obj``, newest first."""
+@dataclass(frozen=True)
+class TimelineRow:
+    """One audit entry as a person reads it: when, who, what, and the details."""
+
+    timestamp: datetime
+    actor: str
+    label: str
+    action: str
+    details: list[tuple[str, str]]
+
+
+def _field_name(model, field: str) -> str:
+    """A field's translated name (``region_id`` → "region"), or the key itself."""
+    for candidate in (field, field.removesuffix("_id")):
+        try:
+            return str(model._meta.get_field(candidate).verbose_name)
+        except Exception:  # noqa: BLE001 — not a model field: show the key as written
+            continue
+    return field
+
+
+def _details(model, data: dict) -> list[tuple[str, str]]:
+    if not isinstance(data, dict):
+        return []
+    rows: list[tuple[str, str]] = []
+    before, after = data.get("before") or {}, data.get("after")
+    if isinstance(after, dict):
+        for field, value in after.items():
+            old = before.get(field) if isinstance(before, dict) else None
+            rows.append(
+                (_field_name(model, field), f"{old} → {value}" if old not in (None, "") else str(value))
+            )
+    if "role" in data:
+        role = Role(data["role"]).label if data["role"] in Role.values else data["role"]
+        rows.append(
+            (
+                _field_name(RoleAssignment, "role"),
+                f"{role}: {data['target']}" if data.get("target") else str(role),
+            )
+        )
+    for key, value in data.items():
+        if key not in {"before", "after", "role", "target"}:
+            rows.append((_field_name(model, key), str(value)))
+    return rows
+
+
+def timeline_for(obj, *, limit: int = 50) -> list[TimelineRow]:
+    """The newest audit entries about ``obj``, newest first, ready to show."""
     content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
-    return (
-        LogEntry.objects.filter(content_type=content_type, object_id=str(obj.pk))
-        .select_related("actor")
-        .order_by("-sequence")[:limit]
-    )
+    entries = LogEntry.objects.filter(content_type=content_type, object_id=str(obj.pk)).order_by("-sequence")[
+        :limit
+    ]
+    return [
+        TimelineRow(
+            timestamp=entry.timestamp,
+            actor=entry.actor_repr,
+            label=action_label(entry.action),
+            action=entry.action,
+            details=_details(type(obj), entry.data),
+        )
+        for entry in entries
+    ]
 
 
 def former_names_for(objects) -> dict[int, list[FormerName]]:

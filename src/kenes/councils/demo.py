@@ -259,7 +259,11 @@ def councils(context: DemoContext) -> None:
                 commission = Commission.objects.create(council=council, name=name)
                 seats = by_council.get(council.pk, [])
                 commission.members.set(rng.sample(seats, min(len(seats), rng.randint(3, 5))))
-        log_action(council, "councils.council.created", data={"members": len(by_council.get(council.pk, []))})
+        log_action(
+            council,
+            "councils.council.created",
+            data={"after": {"code": council.code, "status": council.status}},
+        )
 
     _showcase_accounts(context, councils_by_code[f"pc-{SHOWCASE_BODY}"])
     context.counts.update(councils=len(councils_by_code), people=len(people), memberships=len(memberships))
