@@ -97,3 +97,10 @@ def test_site_search_finds_councils_and_bodies_in_any_language(client):
     assert "Ministry of Energy" not in html
     english = client.get("/search/", {"q": "ministry of energy"}).text
     assert "Энергетика министрлігі" in english
+
+
+def test_static_assets_are_found_where_the_pages_load_them():
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("kenes/css/site.css")
+    assert finders.find("vendor/htmx.min.js"), "run scripts/build_assets.sh (make test does)"

@@ -12,6 +12,9 @@ def test_visitor_switches_language_and_secretary_sees_the_role(page, demo_site):
     page.goto(demo_site.url + "/")
     assert page.get_attribute("html", "lang") == "kk"
     assert page.locator("h1").inner_text() == "Қазақстанның қоғамдық кеңестері"
+    header = page.evaluate("getComputedStyle(document.querySelector('.site-header')).backgroundColor")
+    assert header == "rgb(0, 85, 127)", "the stylesheet did not load"
+    assert page.evaluate("typeof htmx") == "object", "htmx did not load"
     screenshot(page, "home-kk")
 
     page.get_by_role("button", name="Русский").click()
