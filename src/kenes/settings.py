@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "ninja",
     "kenes.core",
     "kenes.search",
     "kenes.councils",
@@ -113,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kenes.core.context_processors.navigation",
             ],
+            "builtins": ["kenes.core.templatetags.kenes"],
         },
     },
 ]
@@ -210,7 +212,7 @@ EMAIL_BACKEND = {
     "file": "django.core.mail.backends.filebased.EmailBackend",
     "console": "django.core.mail.backends.console.EmailBackend",
     "memory": "django.core.mail.backends.locmem.EmailBackend",
-}[env("EMAIL_BACKEND", "smtp" if PRODUCTION else "file")]
+}[env("EMAIL_BACKEND", {"production": "smtp", "test": "memory"}.get(ENVIRONMENT, "file"))]
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_HOST = env("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = int(env("EMAIL_PORT", "25"))
@@ -222,12 +224,21 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Kenes <noreply@kenes.kz>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Background tasks ---------------------------------------------------------------------------
+# Tests run tasks in-process with the backport's immediate backend (the worker itself is tested
+# separately against the database backend).
 TASKS = {
     "default": {
-        "BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": env(
+            "TASKS_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if ENVIRONMENT == "test"
+            else "django_tasks_db.DatabaseBackend",
+        ),
         "QUEUES": ["default"],
     }
 }
+if ENVIRONMENT == "test":
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # --- Security -----------------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
@@ -257,5 +268,9 @@ LOGGING = {
 # --- Domain defaults (DESIGN §1; every one is data the coordinator may override later) ----------
 KENES_DEMO_PASSWORD = env("DEMO_PASSWORD", "kenes-demo-2026")
 KENES_SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+KENES_IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
+KENES_IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "50000"))
+KENES_CIVIL_SOCIETY_SHARE = env("CIVIL_SOCIETY_SHARE", "2/3")
+KENES_TERM_RENEWAL_MONTHS = int(env("TERM_RENEWAL_MONTHS", "2"))
 
 SITE_NAME = _("Kenes")

@@ -3,11 +3,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from kenes import views as site_views
+from kenes.api.main import api
 from kenes.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
     path("accounts/", include("kenes.core.auth_urls")),
     path("councils/", include("kenes.councils.urls")),
     path("search/", include("kenes.search.urls")),

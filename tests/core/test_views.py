@@ -71,17 +71,6 @@ def test_server_error_page_is_translated():
     assert "Что-то пошло не так" in response.content.decode()
 
 
-def test_council_list_query_count_does_not_grow_with_rows(client, django_assert_max_num_queries):
-    CouncilFactory.create_batch(3)
-    with django_assert_max_num_queries(6):
-        client.get("/councils/")
-    for council in CouncilFactory.create_batch(20):
-        MembershipFactory.create_batch(2, council=council)
-    with django_assert_max_num_queries(6):
-        response = client.get("/councils/")
-    assert response.status_code == 200
-
-
 def test_council_page_shows_only_consenting_names(client):
     council = CouncilFactory()
     MembershipFactory(council=council, person__last_name="Жарияланған", person__public_profile=True)

@@ -91,7 +91,6 @@ def entry_digest(
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
-@transaction.atomic
 def log_action(
     obj: models.Model, action: str, *, actor: User | None = None, data: dict | None = None
 ) -> LogEntry:
@@ -100,36 +99,50 @@ def log_action(
     ``data`` usually holds ``{"before": {...}, "after": {...}}`` for changes. Call it inside the
     service's transaction so the change and its entry commit or roll back together.
     """
+    return log_actions([(obj, action, actor, data)])[0]
+
+
+@transaction.atomic
+def log_actions(items: list[tuple[models.Model, str, User | None, dict | None]]) -> list[LogEntry]:
+    """Append many entries at once (imports): one lock, one INSERT, the same chain as ``log_action``."""
+    if not items:
+        return []
     head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-    content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
-    entry = LogEntry(
-        sequence=head.last_sequence + 1,
-        timestamp=timezone.now(),
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_repr=(actor.email if actor is not None and actor.is_authenticated else ""),
-        content_type=content_type,
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:255],
-        action=action,
-        data=_canonical(data or {}),
-        prev_hash=head.last_hash,
-    )
-    entry.hash = entry_digest(
-        sequence=entry.sequence,
-        timestamp=entry.timestamp,
-        actor_id=entry.actor_id,
-        content_type=content_type,
-        object_id=entry.object_id,
-        object_repr=entry.object_repr,
-        action=action,
-        data=entry.data,
-        prev_hash=entry.prev_hash,
-    )
-    entry.save()
-    head.last_sequence = entry.sequence
-    head.last_hash = entry.hash
+    now = timezone.now()
+    entries = []
+    sequence, prev_hash = head.last_sequence, head.last_hash
+    for obj, action, actor, data in items:
+        sequence += 1
+        content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+        entry = LogEntry(
+            sequence=sequence,
+            timestamp=now,
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            actor_repr=(actor.email if actor is not None and actor.is_authenticated else ""),
+            content_type=content_type,
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:255],
+            action=action,
+            data=_canonical(data or {}),
+            prev_hash=prev_hash,
+        )
+        entry.hash = entry_digest(
+            sequence=sequence,
+            timestamp=now,
+            actor_id=entry.actor_id,
+            content_type=content_type,
+            object_id=entry.object_id,
+            object_repr=entry.object_repr,
+            action=action,
+            data=entry.data,
+            prev_hash=prev_hash,
+        )
+        prev_hash = entry.hash
+        entries.append(entry)
+    LogEntry.objects.bulk_create(entries, batch_size=1000)
+    head.last_sequence, head.last_hash = sequence, prev_hash
     head.save(update_fields=["last_sequence", "last_hash"])
-    return entry
+    return entries
 
 
 def field_changes(before: dict, after: dict) -> dict:

@@ -447,3 +447,56 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.last_sequence}"
+
+
+# --- Notifications and periodic jobs --------------------------------------------------------------
+
+
+class Notification(models.Model):
+    """Something a user must know or do: shown in their task list and usually mailed once.
+
+    ``key`` names the event (``councils.renewal:12:2027-03-01``); one row per recipient and key,
+    so an event notifies each person exactly once however often the sweep runs.
+    """
+
+    class Kind(models.TextChoices):
+        TASK = "task", _("task")
+        INFO = "info", _("information")
+
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    key = models.CharField(max_length=200)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.INFO)
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    emailed_at = models.DateTimeField(_("mailed"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="notification_once_per_event")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ScheduledRun(models.Model):
+    """When a periodic job is next due; claimed with one UPDATE so only one scheduler enqueues it."""
+
+    name = models.CharField(max_length=200, unique=True)
+    next_run_at = models.DateTimeField()
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled job")
+        verbose_name_plural = _("scheduled jobs")
+
+    def __str__(self) -> str:
+        return self.name

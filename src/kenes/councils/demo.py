@@ -18,7 +18,7 @@ from kenes.core.naming import council_names
 from kenes.core.reference import read_data
 from kenes.core.services import role_grant
 
-from .models import DEFAULT_SIZE_LIMITS, Commission, Council, Membership, Person
+from .models import DEFAULT_SIZE_LIMITS, Commission, Council, Membership, Person, ngo_key
 
 SECTORS = [
     (Membership.Sector.NGO, 45),
@@ -37,6 +37,28 @@ COMMISSIONS = [
     "Комиссия по правам людей с инвалидностью",
 ]
 SHOWCASE_BODY = "min-health"
+BODY_TOPICS = {
+    "min-health": ["health"],
+    "min-labour": ["employment", "social-protection"],
+    "min-ecology": ["ecology"],
+    "min-enlightenment": ["education", "youth"],
+    "min-science-higher-ed": ["education", "youth"],
+    "min-agriculture": ["agriculture"],
+    "min-water": ["water-resources", "agriculture"],
+    "min-transport": ["transport-roads"],
+    "min-industry-construction": ["housing-utilities", "urban-planning"],
+    "min-energy": ["housing-utilities"],
+    "min-ai-digital": ["digitalisation"],
+    "min-finance": ["budget-finance"],
+    "min-national-economy": ["budget-finance", "entrepreneurship"],
+    "min-trade-integration": ["entrepreneurship"],
+    "min-culture-info": ["culture-sport", "languages"],
+    "min-tourism-sport": ["culture-sport", "youth"],
+    "min-internal-affairs": ["public-safety"],
+    "min-emergency": ["public-safety"],
+    "min-justice": ["anti-corruption"],
+    "agency-anti-corruption": ["anti-corruption"],
+}
 
 
 class PersonFactory:
@@ -152,8 +174,10 @@ def _council_specs(context: DemoContext) -> list[dict]:
     return specs
 
 
-def _term(rng, today: date, *, expiring: bool) -> tuple[date, date]:
-    if expiring:
+def _term(rng, today: date, *, expiring: bool, expired: bool = False) -> tuple[date, date]:
+    if expired:
+        end = today - timedelta(days=rng.randint(5, 60))
+    elif expiring:
         end = today + timedelta(days=rng.randint(10, 55))
     else:
         end = today + timedelta(days=rng.randint(90, 3 * 365 - 30))
@@ -172,7 +196,7 @@ def councils(context: DemoContext) -> None:
     council_rows = []
     for number, spec in enumerate(specs):
         low, high = DEFAULT_SIZE_LIMITS[spec["level"]]
-        start, end = _term(rng, today, expiring=number % 9 == 4)
+        start, end = _term(rng, today, expiring=number % 9 == 4, expired=number % 41 == 17)
         council_rows.append(
             Council(
                 code=spec["code"],
@@ -193,18 +217,20 @@ def councils(context: DemoContext) -> None:
                 secretariat_phone=f"+7 7{rng.randint(10, 29)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
             )
         )
+    for council in council_rows:
+        council.search_text = council.compute_search_text()
     created = Council.objects.bulk_create(council_rows)
     councils_by_code = {c.code: c for c in Council.objects.filter(code__in=[c.code for c in created])}
 
     people: list[Person] = []
-    plans: list[
-        tuple[Council, int, str, str, str, date, date]
-    ] = []  # council, person index, role, sector, ngo
+    # (council, person index, role, sector, organisation, term start, term end)
+    plans: list[tuple[Council, int, str, str, str, date, date]] = []
     for number, council in enumerate(councils_by_code.values()):
         low, high = council.min_members, council.max_members
         size = rng.randint(low, min(high, low + (10 if council.level != Council.Level.QUASI_PUBLIC else 4)))
         if number % 23 == 7:
             size = low - rng.randint(2, 4)  # too few members: a compliance finding
+        used_ngos: set[str] = set()
         for seat in range(size):
             role = Membership.Role.MEMBER
             if seat == 0:
@@ -216,13 +242,18 @@ def councils(context: DemoContext) -> None:
             sector = _pick_sector(rng) if seat else Membership.Sector.NGO
             if number % 31 == 11 and seat > size // 2:
                 sector = Membership.Sector.STATE  # too many state representatives
-            topic = rng.choice(topics)
             region_name = council.region.name_ru if council.region_id else "Казахстан"
-            ngo = (
-                rng.choice(ngo_patterns).format(topic=topic.name_ru, region=region_name)
-                if sector == "ngo"
-                else ""
-            )
+            ngo = ""
+            if sector == Membership.Sector.NGO:
+                for _attempt in range(20):  # one representative per organisation, as the law wants
+                    ngo = rng.choice(ngo_patterns).format(
+                        topic=rng.choice(topics).name_ru, region=region_name
+                    )
+                    if ngo_key(ngo) not in used_ngos:
+                        break
+                used_ngos.add(ngo_key(ngo))
+            if number % 29 == 3 and seat == 4 and plans[-1][4]:
+                sector, ngo = Membership.Sector.NGO, plans[-1][4]  # two people from one NGO: a finding
             if people and rng.random() < 0.03:
                 person_index = rng.randrange(len(people))  # sits on a second council
             else:
@@ -248,7 +279,17 @@ def councils(context: DemoContext) -> None:
         )
         for council, index, role, sector, ngo, start, end in plans
     ]
+    for membership in memberships:
+        membership.ngo_key = ngo_key(membership.ngo_name) if membership.ngo_name else ""
     Membership.objects.bulk_create(memberships, batch_size=1000)
+
+    topics_by_code = {topic.code: topic for topic in topics}
+    topic_links = []
+    for council in councils_by_code.values():
+        codes = BODY_TOPICS.get(council.state_body.code)
+        chosen = [topics_by_code[c] for c in codes] if codes else rng.sample(topics, 3)
+        topic_links += [Council.topics.through(council_id=council.pk, topic_id=topic.pk) for topic in chosen]
+    Council.topics.through.objects.bulk_create(topic_links)
 
     by_council: dict[int, list[Membership]] = {}
     for membership in memberships:

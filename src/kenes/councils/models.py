@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kenes.core.models import District, Region, StateBody, TrilingualName
+from kenes.core.models import District, Region, StateBody, Topic, TrilingualName
+from kenes.search.normalise import normalise
 
 # Legal defaults (Law «On Public Councils»): 15–30 members beside a ministry, 10–15 beside a
 # quasi-public company. Local councils are sized by the maslikhat; 10–30 is the working default.
@@ -59,6 +64,13 @@ class Council(TrilingualName):
     max_members = models.PositiveSmallIntegerField(_("maximum members"))
     secretariat_email = models.EmailField(_("secretariat e-mail"), blank=True)
     secretariat_phone = models.CharField(_("secretariat phone"), max_length=40, blank=True)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="councils", verbose_name=_("topics"))
+    composition_order = models.FileField(
+        _("order on the composition (PDF)"), upload_to="councils/orders/%Y/", blank=True, max_length=255
+    )
+    composition_order_date = models.DateField(_("date of the order"), null=True, blank=True)
+    # Names in all three languages and the body's name, normalised, for the directory's text search.
+    search_text = models.TextField(editable=False, default="")
 
     class Meta:
         verbose_name = _("public council")
@@ -75,6 +87,42 @@ class Council(TrilingualName):
                 name="council_term_ends_after_start",
             ),
         ]
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.compute_search_text()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
+    def compute_search_text(self) -> str:
+        """What the directory's free-text filter matches: names in kk/ru/en, code, the body's names."""
+        body = self.state_body if self.state_body_id else None
+        body_names = [body.name_kk, body.name_ru, body.name_en] if body else []
+        return normalise(" ".join([self.name_kk, self.name_ru, self.name_en, self.code, *body_names]))
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self, on: date | None = None):
+        """Memberships in force on ``on`` (today): started, not ended by term, not ceased."""
+        on = on or timezone.localdate()
+        return self.filter(
+            Q(term_start__lte=on),
+            Q(term_end__isnull=True) | Q(term_end__gte=on),
+            Q(ceased_on__isnull=True) | Q(ceased_on__gt=on),
+        )
+
+
+_LEGAL_FORMS = re.compile(
+    r"\b(оо|об|оф|ано|ооо|ао|тоо|ао|ұб|қб|ққ|ждп|"
+    r"общественное объединение|общественный фонд|объединение юридических лиц|"
+    r"қоғамдық бірлестігі|қоғамдық бірлестік|қоғамдық қоры|заңды тұлғалар бірлестігі)\b"
+)
+
+
+def ngo_key(name: str) -> str:
+    """The organisation a member represents, compared without quotes, case or legal form."""
+    text = normalise(name.replace("«", " ").replace("»", " ").replace('"', " "))
+    return " ".join(_LEGAL_FORMS.sub(" ", text).split())
 
 
 class Person(models.Model):
@@ -139,19 +187,43 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
     sector = models.CharField(_("sector"), max_length=12, choices=Sector.choices)
     ngo_name = models.CharField(_("organisation represented"), max_length=255, blank=True)
+    ngo_key = models.CharField(max_length=255, blank=True, editable=False, db_index=True)
     term_start = models.DateField(_("term starts"))
     term_end = models.DateField(_("term ends"), null=True, blank=True)
     ceased_on = models.DateField(_("ceased on"), null=True, blank=True)
     ceased_reason = models.CharField(_("reason membership ceased"), max_length=255, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         ordering = ["council", "role", "person__last_name"]
         indexes = [models.Index(fields=["council", "ceased_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(term_end__isnull=True) | Q(term_end__gte=models.F("term_start")),
+                name="membership_term_ends_after_start",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} — {self.get_role_display()}"
+
+    def save(self, *args, **kwargs):
+        self.ngo_key = ngo_key(self.ngo_name) if self.sector == self.Sector.NGO else ""
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "ngo_key"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_active(self) -> bool:
+        today = timezone.localdate()
+        return (
+            self.term_start <= today
+            and (self.term_end is None or self.term_end >= today)
+            and (self.ceased_on is None or self.ceased_on > today)
+        )
 
 
 class Commission(models.Model):
@@ -172,3 +244,72 @@ class Commission(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RenewalNotice(models.Model):
+    """The renewal reminder of one composition term was sent (once per council and term end)."""
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="renewal_notices")
+    term_end = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["council", "term_end"], name="renewal_notice_once_per_term")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.council} · {self.term_end}"
+
+
+class ImportJob(models.Model):
+    """One uploaded registry file: parsed into a preview, then applied in one transaction."""
+
+    class Kind(models.TextChoices):
+        COUNCILS = "councils", _("councils")
+        MEMBERS = "members", _("members")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        PARSING = "parsing", _("reading the file")
+        READY = "ready", _("preview ready")
+        APPLYING = "applying", _("applying")
+        APPLIED = "applied", _("applied")
+        FAILED = "failed", _("refused")
+
+    kind = models.CharField(_("what is imported"), max_length=10, choices=Kind.choices)
+    council = models.ForeignKey(
+        Council,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="import_jobs",
+        verbose_name=_("council"),
+    )
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to="imports/%Y/%m/", max_length=255)
+    original_name = models.CharField(max_length=255)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(default=dict, blank=True)
+    rows = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+    @property
+    def progress_percent(self) -> int:
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.READY, self.Status.APPLIED, self.Status.FAILED}

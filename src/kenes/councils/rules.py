@@ -30,3 +30,6 @@ rules.add_perm("councils.view_workspace", is_council_member | is_coordination_ce
 rules.add_perm("councils.change_council", is_council_staff | is_coordination_centre)
 rules.add_perm("councils.manage_membership", is_council_staff | is_coordination_centre)
 rules.add_perm("councils.approve_decision", is_council_chair)
+rules.add_perm("councils.view_compliance", is_coordination_centre)
+rules.add_perm("councils.import_registry", is_coordination_centre)
+rules.add_perm("councils.import_members", is_council_staff | is_coordination_centre)

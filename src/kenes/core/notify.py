@@ -1,0 +1,108 @@
+"""Notify people: one row in their task list per event and one mail, in their own language."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .audit import log_action
+from .models import Notification, User
+
+logger = logging.getLogger(__name__)
+
+
+def notify(
+    *,
+    recipients: Iterable[User],
+    key: str,
+    template: str,
+    context: dict,
+    url: str = "",
+    kind: str = Notification.Kind.INFO,
+    about=None,
+) -> list[Notification]:
+    """Tell each recipient about the event ``key`` once: a notification row and a mail.
+
+    ``template`` names a pair ``<template>_subject.txt`` / ``<template>_body.txt`` rendered in each
+    recipient's preferred language. Recipients already told about ``key`` are skipped, so calling
+    this again for the same event (a re-run sweep, a second worker) sends nothing twice.
+    ``about`` is the object the event concerns; the sending is written to its audit timeline.
+    """
+    created = []
+    for recipient in {user.pk: user for user in recipients if user.is_active and user.email}.values():
+        with translation.override(recipient.preferred_language):
+            full_context = {
+                **context,
+                "recipient": recipient,
+                "url": url,
+                "site_url": settings.KENES_SITE_URL,
+            }
+            subject = " ".join(render_to_string(f"{template}_subject.txt", full_context).split())
+            body = render_to_string(f"{template}_body.txt", full_context).strip()
+        try:
+            with transaction.atomic():
+                notification = Notification.objects.create(
+                    recipient=recipient, key=key, kind=kind, title=subject[:300], body=body, url=url
+                )
+        except IntegrityError:
+            continue  # already told about this event
+        created.append(notification)
+    for notification in created:
+        # Mail only once the notification is committed, so a rolled-back change sends nothing.
+        transaction.on_commit(lambda notification=notification: _mail(notification))
+    if created and about is not None:
+        log_action(
+            about,
+            "core.notification.sent",
+            data={"event": key, "recipients": [n.recipient.email for n in created]},
+        )
+    return created
+
+
+def _mail(notification: Notification) -> None:
+    link = (
+        f"{settings.KENES_SITE_URL}{notification.url}"
+        if notification.url.startswith("/")
+        else notification.url
+    )
+    body = f"{notification.body}\n\n{link}".strip()
+    try:
+        send_mail(notification.title, body, None, [notification.recipient.email])
+    except OSError:
+        # The notification stays in the task list; the mail is retried by the next sweep.
+        logger.exception("mail to %s failed", notification.recipient.email)
+        return
+    Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+
+
+def retry_unsent_mail(*, limit: int = 200) -> int:
+    """Send the mails that failed before (the server was down); returns how many went out."""
+    sent = 0
+    for notification in Notification.objects.filter(emailed_at__isnull=True).select_related("recipient")[
+        :limit
+    ]:
+        _mail(notification)
+        sent += 1
+    return sent
+
+
+def open_tasks(user: User):
+    return Notification.objects.filter(recipient=user, kind=Notification.Kind.TASK, done_at__isnull=True)
+
+
+@transaction.atomic
+def notification_mark_done(*, notification: Notification, acting_user: User) -> Notification:
+    if notification.recipient_id != acting_user.pk:
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    if notification.done_at is None:
+        notification.done_at = timezone.now()
+        notification.save(update_fields=["done_at"])
+    return notification
