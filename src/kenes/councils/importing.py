@@ -60,6 +60,23 @@ class Column:
     required: bool = False
 
 
+def _choice_parser(model_choices, extra: dict[str, str]):
+    """Parse a choice written in any of the three languages; the error lists the labels."""
+    table = _choices(model_choices, extra)
+    labels = [str(label) for _value, label in model_choices]
+
+    def parse(text: str) -> str:
+        try:
+            return parse_choice(text, table)
+        except ValueError as error:
+            raise ValueError(
+                _("«%(value)s» is not accepted here: use one of %(choices)s.")
+                % {"value": text, "choices": ", ".join(labels)}
+            ) from error
+
+    return parse
+
+
 def _choices(model_choices, extra: dict[str, str]) -> dict[str, str]:
     """Accepted spellings of each stored value: the value, its labels in kk/ru/en, and ``extra``."""
     from django.utils import translation
@@ -358,8 +375,8 @@ def plan_members(
             _person_key(membership.council_id, p.last_name, p.first_name, p.patronymic), p
         )
 
-    role_choices = _choices(Membership.Role.choices, ROLE_SPELLINGS)
-    sector_choices = _choices(Membership.Sector.choices, SECTOR_SPELLINGS)
+    parse_role = _choice_parser(Membership.Role.choices, ROLE_SPELLINGS)
+    parse_sector = _choice_parser(Membership.Sector.choices, SECTOR_SPELLINGS)
     plan = Plan()
     new_people: dict[tuple, Person] = {}
     seen: set[tuple] = set()
@@ -404,10 +421,8 @@ def plan_members(
                 if value is not None:
                     person_values[flag] = value
         membership_values = {
-            "role": cells.parsed("role", parse_choice, default=Membership.Role.MEMBER, choices=role_choices),
-            "sector": cells.parsed(
-                "sector", parse_choice, default=Membership.Sector.CITIZEN, choices=sector_choices
-            ),
+            "role": cells.parsed("role", parse_role, default=Membership.Role.MEMBER),
+            "sector": cells.parsed("sector", parse_sector, default=Membership.Sector.CITIZEN),
             "ngo_name": cells.text("ngo_name"),
             "term_start": cells.parsed("term_start", parse_date, required=True),
             "term_end": cells.parsed("term_end", parse_date),
@@ -581,10 +596,10 @@ def plan_councils(table: Table, *, acting_user: User | None, job: ImportJob | No
     districts = {d.code: d for d in District.objects.all()}
     topics = {t.code: t for t in Topic.objects.all()}
     existing = {c.code: c for c in Council.objects.prefetch_related("topics")}
-    level_choices = _choices(
+    parse_level = _choice_parser(
         Council.Level.choices, {"republican": "республиканский|республикалық", "local": "местный|жергілікті"}
     )
-    status_choices = _choices(Council.Status.choices, {})
+    parse_status = _choice_parser(Council.Status.choices, {})
     plan = Plan()
     seen: set[str] = set()
     creates: list[tuple[Council, list[Topic]]] = []
@@ -598,7 +613,7 @@ def plan_councils(table: Table, *, acting_user: User | None, job: ImportJob | No
         if code and code in seen:
             outcome.reject(_("code"), _("The code «%(code)s» appears twice in the file.") % {"code": code})
         seen.add(code)
-        level = cells.parsed("level", parse_choice, required=True, choices=level_choices)
+        level = cells.parsed("level", parse_level, required=True)
         body_code = cells.text("state_body", required=True)
         body = bodies.get(body_code)
         if body_code and body is None:
@@ -624,9 +639,7 @@ def plan_councils(table: Table, *, acting_user: User | None, job: ImportJob | No
             "state_body": body,
             "region": region or (district.region if district else None),
             "district": district,
-            "status": cells.parsed(
-                "status", parse_choice, default=Council.Status.ACTIVE, choices=status_choices
-            ),
+            "status": cells.parsed("status", parse_status, default=Council.Status.ACTIVE),
             "established_on": cells.parsed("established_on", parse_date),
             "term_start": cells.parsed("term_start", parse_date),
             "term_end": cells.parsed("term_end", parse_date),

@@ -7,14 +7,14 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Count, F, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Value, When
 from django.utils import timezone
 
 from kenes.core.models import Region, Role, RoleAssignment, User
 from kenes.search.normalise import terms
 
 from . import compliance
-from .models import Commission, Council, Membership, Person
+from .models import Commission, Council, Membership, Person, RenewalNotice
 
 SORTS = {
     "name": ("name_kk",),
@@ -168,7 +168,7 @@ def councils_needing_renewal(today: date | None = None) -> QuerySet[Council]:
     return (
         Council.objects.exclude(status=Council.Status.DISSOLVED)
         .filter(term_end__isnull=False, term_end__gte=today, term_end__lte=until)
-        .exclude(renewal_notices__term_end=F("term_end"))
+        .exclude(Exists(RenewalNotice.objects.filter(council=OuterRef("pk"), term_end=OuterRef("term_end"))))
         .select_related("state_body")
     )
 
