@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -68,18 +68,16 @@ def annotate_compliance(queryset: QuerySet[Council], today: date | None = None) 
         .annotate(seats=Count("pk"))
         .filter(seats__gt=1)
     )
+
+    # Correlated subqueries rather than JOIN + GROUP BY: the database computes them only for the
+    # rows of the page being shown, whatever the size of the registry.
+    def count_of(memberships) -> Coalesce:
+        counted = memberships.order_by().values("council").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
     return queryset.annotate(
-        active_members=Coalesce(
-            Count("memberships", filter=_active("memberships__", today), distinct=True), Value(0)
-        ),
-        state_members=Coalesce(
-            Count(
-                "memberships",
-                filter=_active("memberships__", today) & Q(memberships__sector=Membership.Sector.STATE),
-                distinct=True,
-            ),
-            Value(0),
-        ),
+        active_members=count_of(active_in_council),
+        state_members=count_of(active_in_council.filter(sector=Membership.Sector.STATE)),
         # state members × denominator of the share must not exceed (1 − share) × active × denominator
         state_weight=F("state_members") * Value(share.denominator, output_field=IntegerField()),
         state_allowance=F("active_members")

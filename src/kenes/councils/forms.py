@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kenes.core.models import District, Region, StateBody, Topic
+from kenes.core.widgets import FastSelect
 
 from . import compliance
 from .models import Commission, Council, ImportJob, Membership, Person
@@ -56,6 +57,7 @@ class DirectoryFilterForm(forms.Form):
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
+        widget=FastSelect,
         choices=[
             ("level", _("level and region")),
             ("name", _("name")),
@@ -65,8 +67,13 @@ class DirectoryFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args, region: Region | None = None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        districts = self.fields["district"].queryset.order_by("region__code", "name_kk")
+        grouped: dict[str, list] = {}
+        for district in districts:
+            grouped.setdefault(district.region.name, []).append((district.code, district.name))
+        self.fields["district"].choices = [("", _("all districts")), *grouped.items()]
         self.fields["compliance"].choices = [
             ("", _("any")),
             ("ok", _("compliant")),
