@@ -35,7 +35,7 @@ def renewal_lead_months() -> int:
 LABELS = {
     "size": _("number of members within the limits"),
     "civil_society": _("at least two thirds from civil society"),
-    "chair": _("chair appointed and not in state service"),
+    "chair": _("chair elected and not in state service"),
     "one_per_ngo": _("one representative per organisation"),
     "term": _("composition term not expiring"),
 }
@@ -160,7 +160,7 @@ def findings(council: Council, today: date | None = None) -> list[Finding]:
         )
     )
     if not council.has_chair:
-        chair_text, chair_ok = _("No chair is appointed."), False
+        chair_text, chair_ok = _("No chair is elected."), False
     elif council.chair_in_state_service:
         chair_text, chair_ok = _("The chair is in state service."), False
     else:

@@ -23,7 +23,10 @@ class DateInput(forms.DateInput):
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Name contains"), required=False, max_length=200)
     level = forms.ChoiceField(
-        label=_("Level"), required=False, choices=[("", _("all levels")), *Council.Level.choices]
+        label=_("Level"),
+        required=False,
+        choices=[("", _("all levels")), *Council.Level.choices],
+        widget=FastSelect,
     )
     region = forms.ModelChoiceField(
         label=_("Region"),
@@ -31,6 +34,7 @@ class DirectoryFilterForm(forms.Form):
         queryset=Region.objects.all(),
         to_field_name="code",
         empty_label=_("all regions"),
+        widget=FastSelect,
     )
     district = forms.ModelChoiceField(
         label=_("District"),
@@ -38,6 +42,7 @@ class DirectoryFilterForm(forms.Form):
         queryset=District.objects.select_related("region"),
         to_field_name="code",
         empty_label=_("all districts"),
+        widget=FastSelect,
     )
     state_body = forms.ModelChoiceField(
         label=_("State body"),
@@ -45,6 +50,7 @@ class DirectoryFilterForm(forms.Form):
         queryset=StateBody.objects.filter(level=StateBody.Level.CENTRAL),
         to_field_name="code",
         empty_label=_("all bodies"),
+        widget=FastSelect,
     )
     topic = forms.ModelChoiceField(
         label=_("Topic"),
@@ -52,8 +58,9 @@ class DirectoryFilterForm(forms.Form):
         queryset=Topic.objects.all(),
         to_field_name="code",
         empty_label=_("all topics"),
+        widget=FastSelect,
     )
-    compliance = forms.ChoiceField(label=_("Compliance"), required=False)
+    compliance = forms.ChoiceField(label=_("Compliance"), required=False, widget=FastSelect)
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
