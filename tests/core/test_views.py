@@ -93,3 +93,35 @@ def test_static_assets_are_found_where_the_pages_load_them():
 
     assert finders.find("kenes/css/site.css")
     assert finders.find("vendor/htmx.min.js"), "run scripts/build_assets.sh (make test does)"
+
+
+def test_account_lists_open_tasks_and_marks_them_done(client, make_user):
+    from kenes.core.models import Notification
+
+    user = make_user()
+    task = Notification.objects.create(
+        recipient=user,
+        key="k1",
+        kind=Notification.Kind.TASK,
+        title="Жаңа құрамды жасақтаңыз",
+        url="/councils/",
+    )
+    client.force_login(user)
+    assert "Жаңа құрамды жасақтаңыз" in client.get("/account/").text
+    assert client.post(f"/account/tasks/{task.pk}/done/").status_code == 302
+    task.refresh_from_db()
+    assert task.done_at is not None
+    assert (
+        "Жаңа құрамды жасақтаңыз"
+        not in client.get("/account/").text.split("tasks-heading")[1].split("</section>")[0]
+    )
+
+
+def test_someone_elses_task_cannot_be_marked(client, make_user):
+    from kenes.core.models import Notification
+
+    task = Notification.objects.create(
+        recipient=make_user(), key="k2", kind=Notification.Kind.TASK, title="x"
+    )
+    client.force_login(make_user())
+    assert client.post(f"/account/tasks/{task.pk}/done/").status_code == 404

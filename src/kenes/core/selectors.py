@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch
 
 from .audit import action_label
-from .models import District, FormerName, LogEntry, Region, Role, RoleAssignment, User
+from .models import District, FormerName, LogEntry, Notification, Region, Role, RoleAssignment, User
 
 
 @dataclass(frozen=True)
@@ -120,3 +120,10 @@ def roles_of(user: User) -> list[RoleAssignment]:
         if not assignment.content_type_id:
             assignment.resolved_target = None
     return assignments
+
+
+def recent_notifications(user: User, limit: int = 20):
+    """The user's latest information notices (tasks are listed separately)."""
+    return Notification.objects.filter(recipient=user, kind=Notification.Kind.INFO).order_by("-created_at")[
+        :limit
+    ]

@@ -7,13 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
-from .models import Region
+from . import notify, selectors, services
+from .models import Notification, Region
 
 
 @login_required
@@ -23,9 +23,19 @@ def account(request: HttpRequest) -> HttpResponse:
         "core/account.html",
         {
             "assignments": selectors.roles_of(request.user),
+            "tasks": notify.open_tasks(request.user)[:50],
+            "notifications": selectors.recent_notifications(request.user),
             "timeline": selectors.timeline_for(request.user, limit=20),
         },
     )
+
+
+@login_required
+@require_POST
+def task_done(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    notify.notification_mark_done(notification=notification, acting_user=request.user)
+    return redirect("core:account")
 
 
 def region_list(request: HttpRequest) -> HttpResponse:
