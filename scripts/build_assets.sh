@@ -9,3 +9,7 @@ if [ ! -f node_modules/.kenes-installed ] || [ package-lock.json -nt node_module
 fi
 mkdir -p src/kenes/static/vendor
 cp node_modules/htmx.org/dist/htmx.min.js src/kenes/static/vendor/htmx.min.js
+# Minutes PDFs embed DejaVu Sans: it covers the Kazakh and Russian Cyrillic letters (ә ғ қ ң ө ұ ү һ і).
+mkdir -p src/kenes/static/vendor/fonts
+cp node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf src/kenes/static/vendor/fonts/DejaVuSans.ttf
+cp node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf src/kenes/static/vendor/fonts/DejaVuSans-Bold.ttf

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "kenes.core",
     "kenes.search",
     "kenes.councils",
+    "kenes.meetings",
 ]
 
 MIDDLEWARE = [
@@ -262,7 +263,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # --- Domain defaults (DESIGN §1; every one is data the coordinator may override later) ----------
@@ -272,5 +273,8 @@ KENES_IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 KENES_IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "50000"))
 KENES_CIVIL_SOCIETY_SHARE = env("CIVIL_SOCIETY_SHARE", "2/3")
 KENES_TERM_RENEWAL_MONTHS = int(env("TERM_RENEWAL_MONTHS", "2"))
+KENES_MEETING_HORIZON_DAYS = int(env("MEETING_HORIZON_DAYS", "400"))
+KENES_AGENDA_NOTICE_WORKING_DAYS = int(env("AGENDA_NOTICE_WORKING_DAYS", "3"))
+KENES_QUORUM = env("QUORUM", "2/3")
 
 SITE_NAME = _("Kenes")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("kenes.core.auth_urls")),
     path("councils/", include("kenes.councils.urls")),
     path("search/", include("kenes.search.urls")),
+    path("meetings/", include("kenes.meetings.urls")),
     path("", site_views.home, name="home"),
     path("", include("kenes.core.urls")),
 ]

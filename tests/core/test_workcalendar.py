@@ -115,3 +115,13 @@ def test_holiday_reasons_are_translated():
 def test_deadline_far_ahead_spans_several_calendar_windows():
     end = add_working_days(date(2025, 1, 3), 250)
     assert working_days_between(date(2025, 1, 3), end) == 250
+
+
+def test_subtract_working_days_for_an_agenda_deadline():
+    from kenes.core.workcalendar import subtract_working_days
+
+    # Friday 28 Nov 2025: Wednesday, Thursday, Friday count → out by Tuesday 25 Nov.
+    assert subtract_working_days(date(2025, 11, 28), 3) == date(2025, 11, 25)
+    # Wednesday 26 March 2025 after Nauryz: 26, 20, 19 count → out by Tuesday 18 March.
+    assert subtract_working_days(date(2025, 3, 26), 3) == date(2025, 3, 18)
+    assert working_days_between(subtract_working_days(date(2025, 3, 26), 3), date(2025, 3, 26)) == 3

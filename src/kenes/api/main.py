@@ -2,6 +2,8 @@ from ninja import NinjaAPI
 
 from kenes.councils.api import persons_router
 from kenes.councils.api import router as councils_router
+from kenes.meetings.api import router as meetings_router
+from kenes.meetings.api import series_router
 
 api = NinjaAPI(
     title="Kenes API",
@@ -14,3 +16,5 @@ api = NinjaAPI(
 )
 api.add_router("/councils", councils_router)
 api.add_router("/persons", persons_router)
+api.add_router("/meetings", meetings_router)
+api.add_router("/series", series_router)

@@ -285,6 +285,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     preferred_language = models.CharField(
         _("interface language"), max_length=2, choices=Language.choices, default=Language.KAZAKH
     )
+    notification_digest = models.BooleanField(
+        _("one daily digest instead of separate mails"),
+        default=False,
+        help_text=_("Reminders and notices arrive together once a day."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("may open the administration"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)

@@ -54,6 +54,8 @@ def notify(
             continue  # already told about this event
         created.append(notification)
     for notification in created:
+        if notification.recipient.notification_digest:
+            continue  # goes out with the daily digest
         # Mail only once the notification is committed, so a rolled-back change sends nothing.
         transaction.on_commit(lambda notification=notification: _mail(notification))
     if created and about is not None:
@@ -84,9 +86,8 @@ def _mail(notification: Notification) -> None:
 def retry_unsent_mail(*, limit: int = 200) -> int:
     """Send the mails that failed before (the server was down); returns how many went out."""
     sent = 0
-    for notification in Notification.objects.filter(emailed_at__isnull=True).select_related("recipient")[
-        :limit
-    ]:
+    unsent = Notification.objects.filter(emailed_at__isnull=True, recipient__notification_digest=False)
+    for notification in unsent.select_related("recipient")[:limit]:
         _mail(notification)
         sent += 1
     return sent
@@ -106,3 +107,27 @@ def notification_mark_done(*, notification: Notification, acting_user: User) -> 
         notification.done_at = timezone.now()
         notification.save(update_fields=["done_at"])
     return notification
+
+
+def send_digests() -> int:
+    """Mail each digest reader one message with everything not yet mailed to them."""
+    sent = 0
+    pending = Notification.objects.filter(
+        emailed_at__isnull=True, recipient__notification_digest=True, recipient__is_active=True
+    )
+    for recipient in User.objects.filter(pk__in=pending.values("recipient")):
+        notifications = list(pending.filter(recipient=recipient).order_by("created_at"))
+        with translation.override(recipient.preferred_language):
+            subject = render_to_string("core/mail/digest_subject.txt", {"count": len(notifications)})
+            body = render_to_string(
+                "core/mail/digest_body.txt",
+                {"notifications": notifications, "site_url": settings.KENES_SITE_URL, "recipient": recipient},
+            ).strip()
+        try:
+            send_mail(" ".join(subject.split()), body, None, [recipient.email])
+        except OSError:
+            logger.exception("digest to %s failed", recipient.email)
+            continue
+        Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(emailed_at=timezone.now())
+        sent += 1
+    return sent

@@ -139,3 +139,22 @@ def days_off_between(start: date, end: date) -> list[DayInfo]:
     calendar = WorkCalendar(start, end)
     days = (calendar.info(start + timedelta(days=offset)) for offset in range(1, (end - start).days + 1))
     return [info for info in days if not info.working]
+
+
+def subtract_working_days(end: date, days: int) -> date:
+    """The latest date that still leaves ``days`` working days after it up to ``end``.
+
+    An agenda due "at least 3 working days before" a Friday meeting must be out by the Tuesday:
+    ``subtract_working_days(friday, 3)`` → Tuesday (Wednesday, Thursday and Friday count).
+    """
+    if days < 0:
+        raise ValueError("days must not be negative")
+    calendar = WorkCalendar(end - timedelta(days=days * 2 + 30), end)
+    current, remaining = end, days
+    while remaining:
+        if not calendar.covers(current):
+            calendar = WorkCalendar(current - timedelta(days=remaining * 2 + 30), current)
+        if calendar.is_working_day(current):
+            remaining -= 1
+        current -= timedelta(days=1)
+    return current
