@@ -304,8 +304,11 @@ def meeting_transition(*, meeting: Meeting, name: str, acting_user: User | None,
         data["late"] = deadline.late
         data["due"] = deadline.due
         attendance_prepare(meeting=meeting)
-    if name == "hold" and not meeting.attendance.exists():
-        attendance_prepare(meeting=meeting)
+    if name == "hold":
+        if timezone.localtime(meeting.starts_at).date() > timezone.localdate():
+            raise ValidationError(_("A meeting can be marked as held on its day or later."))
+        if not meeting.attendance.exists():
+            attendance_prepare(meeting=meeting)
     if name == "approve_minutes":
         minutes = minutes_prepare(meeting=meeting)
         minutes.approved_by = acting_user
@@ -399,7 +402,7 @@ def agenda_item_propose(*, meeting: Meeting, data: dict, acting_user: User) -> A
 def agenda_item_decide(
     *, item: AgendaItem, accept: bool, reason: str, acting_user: User | None
 ) -> AgendaItem:
-    meeting = item.meeting
+    meeting = Meeting.objects.get(pk=item.meeting_id)
     _require(acting_user, "meetings.manage_meeting", meeting)
     if item.status != AgendaItem.Status.PROPOSED:
         raise ValidationError(_("This item was already decided on."))
@@ -481,7 +484,7 @@ def decision_record(
     acting_user: User | None,
 ) -> Decision:
     """Record the decision on an agenda item; refused without quorum or with more votes than present."""
-    meeting = item.meeting
+    meeting = Meeting.objects.select_for_update().get(pk=item.meeting_id)
     _require(acting_user, "meetings.manage_meeting", meeting)
     if meeting.status not in {Meeting.Status.AGENDA_PUBLISHED, Meeting.Status.HELD}:
         raise ValidationError(
@@ -553,7 +556,7 @@ def minutes_text(meeting: Meeting) -> str:
         lines.append("")
         lines.append(f"{number}. {item.title}")
         if item.presenter:
-            lines.append(_("Presented by %(presenter)s.") % {"presenter": item.presenter})
+            lines.append(_("Presented by %(presenter)s.") % {"presenter": item.presenter.rstrip(".")})
         decision = getattr(item, "decision", None)
         if decision is not None:
             lines.append(_("Decided: %(text)s") % {"text": decision.text})

@@ -30,7 +30,7 @@ from .forms import (
     SeriesForm,
     TransitionForm,
 )
-from .models import AgendaItem, Attendance, Meeting, MeetingSeries, Minutes
+from .models import AgendaItem, Attendance, Meeting, MeetingKind, MeetingSeries, Minutes
 from .workflows import available
 
 FEED_SALT = "kenes.meetings.feed"
@@ -382,7 +382,7 @@ def meeting_add(request: HttpRequest, code: str) -> HttpResponse:
     council = get_object_or_404(Council, code=code)
     if not request.user.has_perm("councils.change_council", council):
         raise PermissionDenied
-    form = MeetingForm(request.POST or None)
+    form = MeetingForm(request.POST or None, initial={"kind": MeetingKind.SITTING, "duration_minutes": 120})
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.meeting_create(
