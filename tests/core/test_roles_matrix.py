@@ -40,10 +40,29 @@ def read_matrix() -> list[tuple[str, str, str]]:
 CELLS = read_matrix()
 
 
+def sitting_of(council):
+    from datetime import UTC, datetime
+
+    from kenes.meetings.models import Meeting, MeetingKind
+
+    meeting = Meeting.objects.create(
+        kind=MeetingKind.SITTING,
+        council=council,
+        title_kk="Отырыс",
+        starts_at=datetime(2026, 12, 10, 5, tzinfo=UTC),
+    )
+    meeting.councils.set([council])
+    return meeting
+
+
 def test_matrix_names_every_permission_the_code_declares():
     import rules.permissions
 
-    declared = {name for name in rules.permissions.permissions if name.split(".")[0] in {"core", "councils"}}
+    declared = {
+        name
+        for name in rules.permissions.permissions
+        if name.split(".")[0] in {"core", "councils", "meetings"}
+    }
     assert declared == {permission for permission, _c, _v in CELLS}
 
 
@@ -64,6 +83,10 @@ def test_permission_matrix_cell(permission, column, expected, user_with_role):
 
     if permission.startswith("councils."):
         own, other = own_council, other_council
+    elif permission == "meetings.manage_series":
+        own = other = None
+    elif permission.startswith("meetings."):
+        own, other = sitting_of(own_council), sitting_of(other_council)
     elif permission == "core.act_for_state_body":
         own, other = own_body, other_body
     else:

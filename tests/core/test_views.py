@@ -125,3 +125,14 @@ def test_someone_elses_task_cannot_be_marked(client, make_user):
     )
     client.force_login(make_user())
     assert client.post(f"/account/tasks/{task.pk}/done/").status_code == 404
+
+
+def test_user_chooses_a_daily_digest(client, make_user):
+    user = make_user()
+    client.force_login(user)
+    assert client.post("/account/preferences/", {"notification_digest": "on"}).status_code == 302
+    user.refresh_from_db()
+    assert user.notification_digest is True
+    client.post("/account/preferences/", {})
+    user.refresh_from_db()
+    assert user.notification_digest is False

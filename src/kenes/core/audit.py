@@ -55,6 +55,7 @@ register_actions(
         "core.reference.restored": _("restored"),
         "core.calendar.changed": _("working-day calendar corrected"),
         "core.user.language_changed": _("interface language changed"),
+        "core.user.digest_changed": _("mail preference changed"),
     }
 )
 

@@ -179,3 +179,15 @@ def user_set_language(*, user: User, language: str) -> User:
             data=field_changes({"language": before}, {"language": language}),
         )
     return user
+
+
+@transaction.atomic
+def user_set_digest(*, user: User, digest: bool) -> User:
+    """Choose between separate mails and one daily digest."""
+    if user.notification_digest != digest:
+        user.notification_digest = digest
+        user.save(update_fields=["notification_digest"])
+        log_action(
+            user, "core.user.digest_changed", actor=user, data={"after": {"notification_digest": digest}}
+        )
+    return user

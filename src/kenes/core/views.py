@@ -32,6 +32,13 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+def preferences(request: HttpRequest) -> HttpResponse:
+    services.user_set_digest(user=request.user, digest=request.POST.get("notification_digest") == "on")
+    return redirect("core:account")
+
+
+@login_required
+@require_POST
 def task_done(request: HttpRequest, pk: int) -> HttpResponse:
     notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
     notify.notification_mark_done(notification=notification, acting_user=request.user)
