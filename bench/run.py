@@ -20,6 +20,13 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 POSTGRES_URL = os.environ.get("KENES_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/kenes_bench")
 PAGES = [
+    "/meetings/",
+    "/meetings/?view=month",
+    "/meetings/?view=month&year=2027&month=1",
+    "/meetings/?year=2027&month=1",
+    "/meetings/council/pc-min-health/?view=month",
+    "/meetings/feeds/council/pc-min-health.ics",
+    "/api/v1/meetings",
     "/",
     "/councils/",
     "/councils/?compliance=issues&sort=members",
@@ -52,6 +59,18 @@ load_demo(scale="national")
 result["demo_national_s"] = round(time.perf_counter() - started, 2)
 result["councils"] = Council.objects.count()
 result["memberships"] = Membership.objects.count()
+# A year of occurrences for every series of the national demo, generated afresh.
+from datetime import timedelta
+from django.utils import timezone
+from kenes.meetings.models import Meeting, MeetingSeries
+from kenes.meetings.services import series_generate
+Meeting.objects.filter(starts_at__gte=timezone.now(), series__isnull=False).delete()
+all_series = list(MeetingSeries.objects.all())
+started = time.perf_counter()
+generated = sum(series_generate(series=s, until=timezone.localdate() + timedelta(days=365)) for s in all_series)
+result["occurrences_year_s"] = round(time.perf_counter() - started, 2)
+result["occurrences_year_count"] = generated
+result["series"] = len(all_series)
 client = Client()
 pages = {}
 for path in json.loads(sys.argv[2]):
@@ -159,6 +178,8 @@ def markdown(report: dict) -> str:
             "",
             f"- national demo: {result['councils']} councils, {result['memberships']} memberships, "
             f"loaded in **{result['demo_national_s']} s** (migrate {result['migrate_s']} s)",
+            f"- a year of meetings for all {result['series']} series: {result['occurrences_year_count']} occurrences "
+            f"generated in **{result['occurrences_year_s']} s**",
             f"- import of 10,000 member rows (XLSX): preview {result['import_10k_preview_s']} s + apply "
             f"{result['import_10k_apply_s']} s = **{result['import_10k_total_s']} s**",
             "",
