@@ -324,8 +324,8 @@ def meeting_transition(*, meeting: Meeting, name: str, acting_user: User | None,
     log_action(meeting, f"meetings.meeting.{name}", actor=acting_user, data=data)
     if name == "approve_minutes":
         render_minutes_pdf(minutes=meeting.minutes)
-    if transition.notify == "agenda_published":
-        _tell(meeting, "agenda_published", f"meetings.agenda:{meeting.pk}")
+    if transition.notify in {"agenda_published", "held", "minutes_approved"}:
+        _tell(meeting, transition.notify, f"meetings.{transition.notify}:{meeting.pk}")
     elif transition.notify:
         _tell(
             meeting, transition.notify, f"meetings.{transition.notify}:{meeting.pk}:{meeting.ical_sequence}"

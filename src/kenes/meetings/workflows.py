@@ -46,6 +46,7 @@ TRANSITIONS = {
             frozenset({S.PLANNED, S.AGENDA_PUBLISHED}),
             S.HELD,
             "meetings.manage_meeting",
+            notify="held",
         ),
         Transition(
             "approve_minutes",
@@ -53,6 +54,7 @@ TRANSITIONS = {
             frozenset({S.HELD}),
             S.MINUTES_APPROVED,
             "meetings.approve_minutes",
+            notify="minutes_approved",
         ),
         Transition(
             "postpone",
