@@ -33,3 +33,26 @@ class FastSelect(forms.Select):
                 f'<optgroup label="{escape(group_name)}">{rendered}</optgroup>' if group_name else rendered
             )
         return mark_safe(f'<select{flatatt(widget["attrs"])} name="{escape(name)}">{"".join(parts)}</select>')
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; the value travels as ISO 8601 whatever the interface language."""
+
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)

@@ -16,28 +16,9 @@ from kenes.core.tabular import write_csv, write_xlsx
 
 from . import compliance
 from .models import Council, Membership
+from .services import COUNCIL_FIELDS
 
-COUNCIL_HEADERS = [
-    "code",
-    "name_kk",
-    "name_ru",
-    "name_en",
-    "level",
-    "state_body",
-    "region",
-    "district",
-    "status",
-    "established_on",
-    "term_start",
-    "term_end",
-    "min_members",
-    "max_members",
-    "secretariat_email",
-    "secretariat_phone",
-    "topics",
-    "active_members",
-    "compliance_findings",
-]
+COUNCIL_HEADERS = [*COUNCIL_FIELDS, "topics", "active_members", "compliance_findings"]
 MEMBER_HEADERS = [
     "council",
     "last_name",

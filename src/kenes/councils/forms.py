@@ -6,18 +6,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kenes.core.models import District, Region, StateBody, Topic
-from kenes.core.widgets import FastSelect
+from kenes.core.widgets import DateInput, FastSelect
 
 from . import compliance
 from .models import Commission, Council, ImportJob, Membership, Person
 from .selectors import DirectoryQuery
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class DirectoryFilterForm(forms.Form):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kenes.core.forms import apply_validation_error
 from kenes.core.selectors import timeline_for
 
 from . import exporting, selectors, services
@@ -97,14 +98,6 @@ def _council_form_class(user):
     return CoordinatorCouncilForm if user.has_perm("core.manage_reference_data") else CouncilForm
 
 
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @login_required
 def workspace(request: HttpRequest, code: str) -> HttpResponse:
     council = _council_for(request, code, "councils.change_council")
@@ -120,7 +113,7 @@ def workspace(request: HttpRequest, code: str) -> HttpResponse:
                 acting_user=request.user,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("The council's details are saved."))
             return redirect("councils:workspace", code=data.get("code", council.code))
@@ -153,7 +146,7 @@ def membership_add(request: HttpRequest, code: str) -> HttpResponse:
                 acting_user=request.user,
             )
         except ValidationError as error:
-            _apply_errors(membership_form, error)
+            apply_validation_error(membership_form, error)
         else:
             messages.success(request, _("The member is added."))
             return redirect("councils:workspace", code=council.code)
@@ -178,7 +171,7 @@ def membership_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                 membership=membership, data=form.cleaned_data, acting_user=request.user
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("The membership is saved."))
             return redirect("councils:workspace", code=council.code)
@@ -204,7 +197,7 @@ def membership_end(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                 acting_user=request.user,
             )
         except ValidationError as error:
-            _apply_errors(end_form, error)
+            apply_validation_error(end_form, error)
         else:
             messages.success(request, _("The membership has ended."))
             return redirect("councils:workspace", code=council.code)
@@ -239,7 +232,7 @@ def commission_edit(request: HttpRequest, code: str, pk: int | None = None) -> H
                     acting_user=request.user,
                 )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("The commission is saved."))
             return redirect("councils:workspace", code=council.code)
@@ -272,7 +265,7 @@ def composition_order_upload(request: HttpRequest, code: str) -> HttpResponse:
                 acting_user=request.user,
             )
         except ValidationError as error:
-            _apply_errors(order_form, error)
+            apply_validation_error(order_form, error)
         else:
             messages.success(request, _("The order is uploaded."))
             return redirect(reverse("councils:workspace", args=[council.code]) + "#order")
@@ -322,7 +315,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 acting_user=request.user,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             return redirect("councils:import_job", pk=job.pk)
     jobs = ImportJob.objects.filter(uploaded_by=request.user).select_related("council")[:10]

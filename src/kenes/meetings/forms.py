@@ -6,32 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kenes.core.models import StateBody
-from kenes.core.widgets import FastSelect
+from kenes.core.widgets import DateInput, DateTimeInput, FastSelect, TimeInput
 from kenes.councils.models import Council
 
 from .models import AgendaItem, Attendance, Meeting, MeetingSeries
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
-
 
 WEEKDAYS = [
     (0, _("Monday")),

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kenes.core.forms import apply_validation_error
 from kenes.core.models import User
 from kenes.core.selectors import timeline_for
 from kenes.councils.models import Council
@@ -126,14 +127,6 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @login_required
 def meeting_manage(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything the secretary does with one meeting, one form per action."""
@@ -204,7 +197,7 @@ def _handle(request: HttpRequest, meeting: Meeting, action: str, forms: dict) ->
                 acting_user=user,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
             return False
         messages.success(request, _("The meeting is moved and the members are told."))
         return True
@@ -279,7 +272,7 @@ def propose_item(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.agenda_item_propose(meeting=meeting, data=form.cleaned_data, acting_user=request.user)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("Your proposal is sent to the secretary."))
             return redirect("meetings:detail", pk=meeting.pk)
@@ -328,7 +321,7 @@ def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     acting_user=request.user,
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_validation_error(form, error)
             else:
                 messages.success(request, _("The series is saved; its future meetings follow the change."))
                 return redirect("meetings:series_detail", pk=series.pk)
@@ -370,7 +363,7 @@ def series_add(request: HttpRequest) -> HttpResponse:
                 data=data, councils=form.cleaned_data.get("councils", []), acting_user=request.user
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("The series is created and its meetings are planned."))
             return redirect("meetings:series_detail", pk=series.pk)
@@ -389,7 +382,7 @@ def meeting_add(request: HttpRequest, code: str) -> HttpResponse:
                 data={**form.cleaned_data, "council": council}, councils=[council], acting_user=request.user
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             return redirect("meetings:manage", pk=meeting.pk)
     return render(request, "meetings/meeting_form.html", {"form": form, "council": council})
