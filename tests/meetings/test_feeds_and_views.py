@@ -72,7 +72,9 @@ def test_manage_page_permissions_and_bad_actions(client, sitting, secretary, use
     client.force_login(user_with_role(Role.COUNCIL_SECRETARY, CouncilFactory()))
     assert client.get(url).status_code == 403
     client.force_login(secretary)
-    assert client.get(url).status_code == 200
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'value="publish_agenda"' in page.text and 'value="hold"' not in page.text  # not before its day
     assert client.post(url, {"action": "nonsense"}).status_code == 400
     assert (
         client.post(url, {"action": "transition", "transition": "publish_agenda"}).status_code == 400

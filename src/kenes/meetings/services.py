@@ -304,11 +304,10 @@ def meeting_transition(*, meeting: Meeting, name: str, acting_user: User | None,
         data["late"] = deadline.late
         data["due"] = deadline.due
         attendance_prepare(meeting=meeting)
-    if name == "hold":
-        if timezone.localtime(meeting.starts_at).date() > timezone.localdate():
-            raise ValidationError(_("A meeting can be marked as held on its day or later."))
-        if not meeting.attendance.exists():
-            attendance_prepare(meeting=meeting)
+    if not transition.allowed(meeting):
+        raise ValidationError(str(transition.refusal))
+    if name == "hold" and not meeting.attendance.exists():
+        attendance_prepare(meeting=meeting)
     if name == "approve_minutes":
         minutes = minutes_prepare(meeting=meeting)
         minutes.approved_by = acting_user

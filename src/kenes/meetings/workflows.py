@@ -9,8 +9,10 @@ planned ──publish_agenda──▶ agenda published ──hold──▶ held 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Meeting
@@ -27,6 +29,15 @@ class Transition:
     permission: str
     needs_reason: bool = False
     notify: str = ""  # which reminder template tells the invited members, if any
+    guard: Callable[[Meeting], bool] | None = None  # a condition on the meeting beyond its status
+    refusal: object = ""  # what to tell the user when the guard says no
+
+    def allowed(self, meeting: Meeting) -> bool:
+        return meeting.status in self.sources and (self.guard is None or self.guard(meeting))
+
+
+def _on_or_after_meeting_day(meeting: Meeting) -> bool:
+    return timezone.localtime(meeting.starts_at).date() <= timezone.localdate()
 
 
 TRANSITIONS = {
@@ -47,6 +58,8 @@ TRANSITIONS = {
             S.HELD,
             "meetings.manage_meeting",
             notify="held",
+            guard=_on_or_after_meeting_day,
+            refusal=_("A meeting can be marked as held on its day or later."),
         ),
         Transition(
             "approve_minutes",
