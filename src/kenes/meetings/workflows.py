@@ -101,5 +101,5 @@ def available(meeting: Meeting, user) -> list[Transition]:
     return [
         t
         for t in TRANSITIONS.values()
-        if meeting.status in t.sources and user.has_perm(t.permission, meeting)
+        if t.allowed(meeting) and user.has_perm(t.permission, meeting)
     ]
