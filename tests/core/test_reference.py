@@ -103,3 +103,9 @@ def test_only_the_coordination_centre_edits_reference_data(user_with_role):
         reference_retire(obj=Topic.objects.first(), acting_user=expert)
     coordinator = user_with_role(Role.COORDINATOR)
     reference_retire(obj=Topic.objects.first(), acting_user=coordinator)
+
+
+@pytest.mark.parametrize("query", ["Qaraǵandy", "Qarağandy", "qaragandy", "Карағанды", "Караганды"])
+def test_site_search_finds_a_region_written_in_any_script(query):
+    titles = {hit.title for hit in site_search(query)}
+    assert Region.objects.get(code="35").name in titles, query

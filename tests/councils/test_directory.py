@@ -67,6 +67,7 @@ def test_query_count_does_not_grow_with_rows(client, url, django_assert_num_quer
     for council in CouncilFactory.create_batch(3):
         council.topics.add(Topic.objects.first())
         MembershipFactory.create_batch(2, council=council)
+    client.get(url)  # warm the per-process caches (content types)
     with CaptureQueriesContext(connection) as small:
         assert client.get(url).status_code == 200
     for council in CouncilFactory.create_batch(30):
@@ -82,6 +83,7 @@ def test_council_page_query_count_does_not_grow_with_members(client, django_asse
 
     council = CouncilFactory()
     MembershipFactory.create_batch(2, council=council)
+    client.get(f"/councils/{council.code}/")  # warm the per-process caches (content types)
     with CaptureQueriesContext(connection) as small:
         client.get(f"/councils/{council.code}/")
     MembershipFactory.create_batch(25, council=council)
@@ -182,3 +184,9 @@ def test_exported_councils_file_imports_back_unchanged(
         )
     job.refresh_from_db()
     assert job.summary == {"create": 0, "change": 0, "unchanged": 2, "reject": 0}, job.rows or job.error
+
+
+@pytest.mark.parametrize("query", ["Денсаулық", "денсаулык", "Densaýlyq", "densaulyq", "Densaulyq saqtau"])
+def test_directory_text_finds_kazakh_in_any_script(client, query):
+    council = CouncilFactory(name_kk="Денсаулық сақтау кеңесі", name_ru="Совет", name_en="Council")
+    assert codes_in(client.get("/councils/", {"q": query})) == {council.code}, query

@@ -112,11 +112,13 @@ class MembershipQuerySet(models.QuerySet):
         )
 
 
-_LEGAL_FORMS = re.compile(
-    r"\b(оо|об|оф|ано|ооо|ао|тоо|ао|ұб|қб|ққ|ждп|"
-    r"общественное объединение|общественный фонд|объединение юридических лиц|"
-    r"қоғамдық бірлестігі|қоғамдық бірлестік|қоғамдық қоры|заңды тұлғалар бірлестігі)\b"
-)
+# Legal forms of organisations, written as people write them; compared in the folded search form.
+LEGAL_FORMS = [
+    "ОО", "ОБ", "ОФ", "АНО", "ООО", "АО", "ТОО", "ҰБ", "ҚБ", "ҚҚ", "ЖДП",
+    "общественное объединение", "общественный фонд", "объединение юридических лиц",
+    "қоғамдық бірлестігі", "қоғамдық бірлестік", "қоғамдық қоры", "заңды тұлғалар бірлестігі",
+]  # fmt: skip
+_LEGAL_FORMS = re.compile(r"\b(" + "|".join(re.escape(normalise(form)) for form in LEGAL_FORMS) + r")\b")
 
 
 def ngo_key(name: str) -> str:

@@ -98,8 +98,4 @@ RECORDING = frozenset({S.AGENDA_PUBLISHED, S.HELD, S.PLANNED})
 
 def available(meeting: Meeting, user) -> list[Transition]:
     """The transitions this user may fire on this meeting now."""
-    return [
-        t
-        for t in TRANSITIONS.values()
-        if t.allowed(meeting) and user.has_perm(t.permission, meeting)
-    ]
+    return [t for t in TRANSITIONS.values() if t.allowed(meeting) and user.has_perm(t.permission, meeting)]

@@ -1,20 +1,17 @@
-"""Text normalisation shared by every search engine of Kenes.
+"""Text normalisation shared by every search engine of Kenes (DESIGN §6).
 
-This is the first layer: case folding, letter variants and spacing. Script normalisation of Kazakh
-Latin alphabets and morphology build on it (DESIGN §6).
+One form for comparing text, whatever the script: Kazakh written in any Latin alphabet (2017, 2018,
+2021 or informal) is converted to Cyrillic, case and letter variants are folded (see
+``kazakh.FOLD_TABLE``), punctuation and spacing collapse. Stored search columns are computed with it,
+so a change of the folding needs a data migration that recomputes them.
 """
 
-import re
-import unicodedata
-
-_LETTER_VARIANTS = str.maketrans({"ё": "е", "й": "и", "\u02bc": "'", "\u2019": "'", "`": "'"})
-_NON_WORD = re.compile(r"[^\w']+", re.UNICODE)
+from .kazakh import fold
 
 
 def normalise(text: str) -> str:
-    """Fold ``text`` to the form search compares: lower case, one spelling per letter, single spaces."""
-    text = unicodedata.normalize("NFC", text or "").casefold().translate(_LETTER_VARIANTS)
-    return " ".join(_NON_WORD.sub(" ", text).split())
+    """Fold ``text`` to the form search compares."""
+    return fold(text or "")
 
 
 def terms(text: str) -> list[str]:
