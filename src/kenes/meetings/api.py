@@ -1,10 +1,11 @@
 """API of meetings: `/api/v1/meetings`, `/api/v1/series`; public meetings (and the caller's own)."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import Prefetch
 from django.http import Http404
 from ninja import Field, Router, Schema
+from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
 from kenes.councils.models import Council
@@ -84,7 +85,11 @@ def list_meetings(request, council: str | None = None, start: date | None = None
     from django.utils import timezone
 
     start = start or timezone.localdate()
-    end = end or date(start.year + 1, start.month, min(start.day, 28))
+    if not date(2000, 1, 1) <= start <= date(2100, 12, 31):
+        raise HttpError(400, "start must be a date between 2000 and 2100")
+    end = end or start + timedelta(days=366)
+    if not start <= end <= date(2101, 12, 31):
+        raise HttpError(400, "start and end must be dates between 2000 and 2100, start not after end")
     found = None
     if council:
         found = Council.objects.filter(code=council).first()

@@ -35,6 +35,7 @@ from .models import AgendaItem, Attendance, Meeting, MeetingKind, MeetingSeries,
 from .workflows import available
 
 FEED_SALT = "kenes.meetings.feed"
+CALENDAR_YEARS = (2000, 2100)  # outside these the calendar shows the current month
 
 
 def _month(request: HttpRequest) -> tuple[int, int]:
@@ -43,6 +44,8 @@ def _month(request: HttpRequest) -> tuple[int, int]:
         year, month = int(request.GET.get("year", today.year)), int(request.GET.get("month", today.month))
         date(year, month, 1)
     except ValueError:
+        return today.year, today.month
+    if not CALENDAR_YEARS[0] <= year <= CALENDAR_YEARS[1]:
         return today.year, today.month
     return year, month
 
