@@ -37,3 +37,56 @@ URLS = [
 def test_no_server_error(client, url):
     client.raise_request_exception = False
     assert client.get(url).status_code < 500
+
+
+@pytest.mark.django_db
+def test_garbage_posts_to_the_workspace_and_meeting_pages_never_fail(client, user_with_role):
+    from datetime import UTC, datetime
+
+    from kenes.core.models import Role
+    from kenes.meetings.models import Meeting, MeetingKind
+    from tests.factories import CouncilFactory, MembershipFactory
+
+    council = CouncilFactory()
+    membership = MembershipFactory(council=council)
+    meeting = Meeting.objects.create(
+        kind=MeetingKind.SITTING,
+        council=council,
+        title_kk="x",
+        starts_at=datetime(2030, 1, 10, 5, tzinfo=UTC),
+    )
+    client.force_login(user_with_role(Role.COUNCIL_SECRETARY, council))
+    client.raise_request_exception = False
+    garbage = {
+        "council-min_members": "many",
+        "council-term_end": "31.02.2026",
+        "council-topics": ["x"],
+        "x": "\x00",
+    }
+    posts = [
+        (f"/councils/{council.code}/manage/", garbage),
+        (
+            f"/councils/{council.code}/manage/members/add/",
+            {"membership-term_start": "yesterday", "person-last_name": "<script>"},
+        ),
+        (f"/councils/{council.code}/manage/members/{membership.pk}/", {"membership-role": "king"}),
+        (f"/councils/{council.code}/manage/members/{membership.pk}/end/", {"end-ceased_on": "never"}),
+        (f"/councils/{council.code}/manage/commissions/add/", {"name": "", "members": ["abc"]}),
+        (f"/councils/{council.code}/manage/order/", {}),
+        ("/councils/import/", {"kind": "planets"}),
+        (f"/meetings/{meeting.pk}/manage/", {"action": "attendance", "presence-1": "bogus"}),
+        (f"/meetings/{meeting.pk}/manage/", {"action": "decision", "item": "999999", "text": "x"}),
+        (f"/meetings/{meeting.pk}/manage/", {"action": "decision", "item": "abc"}),
+        (f"/meetings/{meeting.pk}/manage/", {"action": "reschedule", "starts_at": "soon", "reason": ""}),
+        (f"/meetings/{meeting.pk}/manage/", {"action": "transition", "transition": "explode"}),
+        (f"/meetings/{meeting.pk}/manage/", {"action": "decide", "item": "1"}),
+        (f"/meetings/{meeting.pk}/propose/", {"title": "x" * 5000}),
+        (
+            f"/meetings/series/add/?council={council.code}",
+            {"cadence_kind": "weekly", "weekday": "9", "starts_on": "x"},
+        ),
+        ("/language/", {"language": "\x00", "next": "javascript:alert(1)"}),
+        ("/account/preferences/", {"notification_digest": "maybe"}),
+    ]
+    for url, data in posts:
+        assert client.post(url, data).status_code < 500, url
