@@ -169,3 +169,39 @@ def test_series_pages(client, council, secretary, user_with_role):
     assert page.status_code == 200 and ".ics" in page.text
     client.force_login(user_with_role(Role.COUNCIL_MEMBER, council))
     assert client.get("/meetings/series/add/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/meetings/?year=2026&month=12",
+        "/meetings/?year=2026&month=12&view=month",
+        "/api/v1/meetings?start=2026-12-01&end=2026-12-31",
+    ],
+)
+def test_calendar_query_count_does_not_grow_with_meetings(
+    client, council, secretary, url, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def plan(day):
+        services.meeting_create(
+            data={
+                "title_kk": "Отырыс",
+                "kind": "sitting",
+                "council": council,
+                "starts_at": at(date(2026, 12, day)),
+            },
+            councils=[council],
+            acting_user=secretary,
+        )
+
+    plan(2)
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    for day in range(3, 28):
+        plan(day)
+    with django_assert_num_queries(len(small)):
+        assert client.get(url).status_code == 200

@@ -95,14 +95,15 @@ def list_meetings(request, council: str | None = None, start: date | None = None
         found = Council.objects.filter(code=council).first()
         if found is None:
             raise Http404
-    meetings = selectors.meetings_between(selectors.visible_meetings(request.user), start, end, council=found)
+    visible = selectors.visible_meetings(request.user, selectors.meeting_queryset())
+    meetings = selectors.meetings_between(visible, start, end, council=found)
     return meetings.prefetch_related("councils")
 
 
 @router.get("/{meeting_id}", response=MeetingDetailOut, summary="One meeting with its agenda and decisions")
 def get_meeting(request, meeting_id: int):
     meeting = (
-        selectors.visible_meetings(request.user)
+        selectors.visible_meetings(request.user, selectors.meeting_queryset())
         .prefetch_related(
             "councils",
             Prefetch(

@@ -94,9 +94,33 @@ def _day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     )
 
 
-def visible_meetings(user) -> QuerySet[Meeting]:
-    """Meetings this user may see: the open ones, and those of the councils they sit on."""
-    meetings = meeting_queryset()
+CALENDAR_FIELDS = (
+    "title_kk",
+    "title_ru",
+    "title_en",
+    "kind",
+    "status",
+    "starts_at",
+    "duration_minutes",
+    "is_public",
+    "council__code",
+    "council__name_kk",
+    "council__name_ru",
+    "council__name_en",
+)
+
+
+def calendar_queryset() -> QuerySet[Meeting]:
+    """What calendars list: a meeting and its council's name, nothing more (hundreds of rows a month)."""
+    return Meeting.objects.select_related("council").only(*CALENDAR_FIELDS)
+
+
+def visible_meetings(user, meetings: QuerySet[Meeting] | None = None) -> QuerySet[Meeting]:
+    """Meetings this user may see: the open ones, and those of the councils they sit on.
+
+    ``meetings`` is the base queryset (the calendars' lean one by default).
+    """
+    meetings = calendar_queryset() if meetings is None else meetings
     if user.has_perm("core.view_audit_log"):
         return meetings
     councils = user_councils(user)
