@@ -136,3 +136,9 @@ def test_user_chooses_a_daily_digest(client, make_user):
     client.post("/account/preferences/", {})
     user.refresh_from_db()
     assert user.notification_digest is False
+
+
+def test_content_security_policy_forbids_inline_code(client):
+    policy = client.get("/")["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "frame-ancestors 'none'" in policy

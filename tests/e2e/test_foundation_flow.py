@@ -89,3 +89,24 @@ def test_layout_fits_a_phone_screen(browser, demo_site):
     screenshot(page, "councils-phone")
     context.close()
     assert overflow <= 0
+
+
+def test_pages_run_under_the_content_security_policy(browser, demo_site):
+    """No inline script or style is blocked: the pages need nothing the policy forbids."""
+    context = browser.new_context()
+    page = context.new_page()
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    for path in MAIN_PAGES + ["/meetings/?view=month", "/meetings/series/"]:
+        response = page.goto(demo_site.url + path)
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+    page.goto(demo_site.url + "/councils/")
+    page.locator("#id_level").select_option("local")  # htmx swaps the results in
+    page.wait_for_load_state("networkidle")
+    context.close()
+    assert violations == []
