@@ -4,10 +4,12 @@ from django.urls import include, path
 
 from kenes import views as site_views
 from kenes.api.main import api
+from kenes.core import observability
 from kenes.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("metrics", observability.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("accounts/", include("kenes.core.auth_urls")),
