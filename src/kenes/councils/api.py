@@ -16,6 +16,37 @@ router = Router(tags=["councils"])
 persons_router = Router(tags=["persons"])
 
 
+# The error bodies of the whole API (the meetings router uses them too), so that the OpenAPI document
+# declares every answer an operation can give, not only its 200.
+class ErrorOut(Schema):
+    """A 4xx answer other than 422: ninja's ``Http404`` and ``HttpError`` bodies."""
+
+    detail: str = Field(description="what was wrong, in words")
+
+
+class ParameterErrorOut(Schema):
+    type: str = Field(description="pydantic's error type, e.g. int_parsing")
+    loc: list[str | int] = Field(description="where: the parameter source and name, e.g. query, page")
+    msg: str
+
+
+class ValidationErrorOut(Schema):
+    """A 422 answer: parameters that do not match the types and bounds this document gives them."""
+
+    detail: list[ParameterErrorOut]
+
+
+class Pages(PageNumberPagination):
+    """Numbered pages whose bounds are part of the document: a page past them is a 422, not an overflow.
+
+    Unbounded, a page like 10**20 made an OFFSET the database cannot hold and the request failed with a 500.
+    """
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int | None = Field(None, ge=1, description="rows per page; sizes above 100 give 100 rows")
+
+
 class StateBodyOut(Schema):
     code: str
     name_kk: str
@@ -99,14 +130,19 @@ def _query(filters: CouncilFilters) -> selectors.DirectoryQuery:
     )
 
 
-@router.get("", response=list[CouncilOut], summary="List councils")
-@paginate(PageNumberPagination, page_size=50)
+@router.get(
+    "",
+    response={200: list[CouncilOut], 404: ErrorOut, 422: ValidationErrorOut},
+    summary="List councils",
+    description="Councils with their composition figures, filtered like the public directory. "
+    "An unknown region, district, state body or topic code is a 404.",
+)
+@paginate(Pages, page_size=50)
 def list_councils(request, filters: Query[CouncilFilters]):
-    """Councils with their composition figures, filtered like the public directory."""
     return selectors.council_directory(_query(filters)).prefetch_related("topics")
 
 
-@router.get("/{code}", response=CouncilOut, summary="One council")
+@router.get("/{code}", response={200: CouncilOut, 404: ErrorOut}, summary="One council")
 def get_council(request, code: str):
     try:
         return selectors.council_for_page(code)
@@ -141,8 +177,12 @@ class PersonOut(Schema):
         return list(obj.memberships.all())
 
 
-@persons_router.get("", response=list[PersonOut], summary="List people with a public profile")
-@paginate(PageNumberPagination, page_size=50)
+@persons_router.get(
+    "",
+    response={200: list[PersonOut], 422: ValidationErrorOut},
+    summary="List people with a public profile",
+)
+@paginate(Pages, page_size=50)
 def list_persons(request, council: str | None = None):
     """Only people who agreed to a public profile; private contacts are never included."""
     from django.db.models import Prefetch
@@ -157,7 +197,11 @@ def list_persons(request, council: str | None = None):
     return people
 
 
-@persons_router.get("/{person_id}", response=PersonOut, summary="One person with a public profile")
+@persons_router.get(
+    "/{person_id}",
+    response={200: PersonOut, 404: ErrorOut, 422: ValidationErrorOut},
+    summary="One person with a public profile",
+)
 def get_person(request, person_id: int):
     try:
         return selectors.public_person(person_id)

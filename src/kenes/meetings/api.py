@@ -6,8 +6,9 @@ from django.db.models import Prefetch
 from django.http import Http404
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from kenes.councils.api import ErrorOut, Pages, ValidationErrorOut
 from kenes.councils.models import Council
 
 from . import selectors
@@ -78,8 +79,12 @@ class MeetingDetailOut(MeetingOut):
         return [item for item in obj.agenda_items.all() if item.status == AgendaItem.Status.ACCEPTED]
 
 
-@router.get("", response=list[MeetingOut], summary="List meetings")
-@paginate(PageNumberPagination, page_size=50)
+@router.get(
+    "",
+    response={200: list[MeetingOut], 400: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+    summary="List meetings",
+)
+@paginate(Pages, page_size=50)
 def list_meetings(request, council: str | None = None, start: date | None = None, end: date | None = None):
     """Meetings the caller may see, by default from today for a year; filter by council code."""
     from django.utils import timezone
@@ -100,7 +105,11 @@ def list_meetings(request, council: str | None = None, start: date | None = None
     return meetings.prefetch_related("councils")
 
 
-@router.get("/{meeting_id}", response=MeetingDetailOut, summary="One meeting with its agenda and decisions")
+@router.get(
+    "/{meeting_id}",
+    response={200: MeetingDetailOut, 404: ErrorOut, 422: ValidationErrorOut},
+    summary="One meeting with its agenda and decisions",
+)
 def get_meeting(request, meeting_id: int):
     meeting = (
         selectors.visible_meetings(request.user, selectors.meeting_queryset())
@@ -141,7 +150,9 @@ class SeriesOut(Schema):
         return obj.council.code if obj.council_id else None
 
 
-@series_router.get("", response=list[SeriesOut], summary="List regular meeting series")
-@paginate(PageNumberPagination, page_size=50)
+@series_router.get(
+    "", response={200: list[SeriesOut], 422: ValidationErrorOut}, summary="List regular meeting series"
+)
+@paginate(Pages, page_size=50)
 def list_series(request):
     return selectors.series_list()
