@@ -68,3 +68,16 @@ def test_password_reset_for_unknown_address_sends_nothing(client, smtp_server):
         response = client.post("/accounts/password-reset/", {"email": "nobody@example.kz"})
     assert response.status_code == 302
     assert smtp_server.messages == []
+
+
+def test_session_expires_after_the_configured_time(client, make_user, settings):
+    import time_machine
+
+    make_user(email="late@example.kz")
+    with time_machine.travel("2026-12-01 09:00 +05:00", tick=False):
+        client.post("/accounts/login/", {"username": "late@example.kz", "password": PASSWORD})
+        assert client.get("/account/").status_code == 200
+    with time_machine.travel("2026-12-01 20:00 +05:00", tick=False):
+        assert client.get("/account/").status_code == 200  # 11 hours later: still signed in
+    with time_machine.travel("2026-12-01 21:30 +05:00", tick=False):
+        assert client.get("/account/").status_code == 302  # after 12 hours: sign in again

@@ -1,10 +1,12 @@
 """API of the council registry: `/api/v1/councils` and `/api/v1/persons` (public fields only)."""
 
 from datetime import date
+from enum import StrEnum
+from typing import Annotated
 
 from django.http import Http404
 from django.utils import timezone
-from ninja import Field, FilterSchema, Query, Router, Schema
+from ninja import Field, FilterSchema, Path, Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from kenes.core.models import District, Region, StateBody, Topic
@@ -36,10 +38,19 @@ class ValidationErrorOut(Schema):
     detail: list[ParameterErrorOut]
 
 
-class Pages(PageNumberPagination):
-    """Numbered pages whose bounds are part of the document: a page past them is a 422, not an overflow.
+# A code parameter (of a council, region, district, state body or topic) is printable text. A control
+# character is a 422: PostgreSQL cannot compare text holding NUL, so the lookup would end in a 500.
+Code = Annotated[str, Field(pattern=r"^[^\x00-\x1f\x7f]*$")]
 
-    Unbounded, a page like 10**20 made an OFFSET the database cannot hold and the request failed with a 500.
+ComplianceFilter = StrEnum(
+    "ComplianceFilter", [(code, code) for code in ("ok", "issues", *compliance.LABELS)]
+)
+
+
+class Pages(PageNumberPagination):
+    """Numbered pages whose bounds are part of the document: a page past them is a 422.
+
+    Without the bound, a page like 10**20 makes an OFFSET the database cannot hold, and a 500.
     """
 
     class Input(Schema):
@@ -100,12 +111,12 @@ class CouncilOut(Schema):
 class CouncilFilters(FilterSchema):
     q: str | None = Field(None, description="words of the name, in any of the three languages")
     level: Council.Level | None = None
-    region: str | None = Field(None, description="KATO code of the region")
-    district: str | None = None
-    state_body: str | None = None
-    topic: str | None = None
-    compliance: str | None = Field(
-        None, description="ok, issues, or a rule code: " + ", ".join(compliance.LABELS)
+    region: Code | None = Field(None, description="KATO code of the region")
+    district: Code | None = None
+    state_body: Code | None = None
+    topic: Code | None = None
+    compliance: ComplianceFilter | None = Field(
+        None, description="ok, issues, or the code of a rule the councils fail"
     )
 
 
@@ -134,16 +145,20 @@ def _query(filters: CouncilFilters) -> selectors.DirectoryQuery:
     "",
     response={200: list[CouncilOut], 404: ErrorOut, 422: ValidationErrorOut},
     summary="List councils",
-    description="Councils with their composition figures, filtered like the public directory. "
-    "An unknown region, district, state body or topic code is a 404.",
 )
 @paginate(Pages, page_size=50)
 def list_councils(request, filters: Query[CouncilFilters]):
+    """Councils with their composition figures, filtered like the public directory.
+
+    A region, district, state body or topic code that names nothing is a 404.
+    """
     return selectors.council_directory(_query(filters)).prefetch_related("topics")
 
 
-@router.get("/{code}", response={200: CouncilOut, 404: ErrorOut}, summary="One council")
-def get_council(request, code: str):
+@router.get(
+    "/{code}", response={200: CouncilOut, 404: ErrorOut, 422: ValidationErrorOut}, summary="One council"
+)
+def get_council(request, code: Path[Code]):
     try:
         return selectors.council_for_page(code)
     except Council.DoesNotExist as missing:
@@ -183,7 +198,7 @@ class PersonOut(Schema):
     summary="List people with a public profile",
 )
 @paginate(Pages, page_size=50)
-def list_persons(request, council: str | None = None):
+def list_persons(request, council: Code | None = None):
     """Only people who agreed to a public profile; private contacts are never included."""
     from django.db.models import Prefetch
 

@@ -8,7 +8,7 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from kenes.councils.api import ErrorOut, Pages, ValidationErrorOut
+from kenes.councils.api import Code, ErrorOut, Pages, ValidationErrorOut
 from kenes.councils.models import Council
 
 from . import selectors
@@ -85,8 +85,11 @@ class MeetingDetailOut(MeetingOut):
     summary="List meetings",
 )
 @paginate(Pages, page_size=50)
-def list_meetings(request, council: str | None = None, start: date | None = None, end: date | None = None):
-    """Meetings the caller may see, by default from today for a year; filter by council code."""
+def list_meetings(request, council: Code | None = None, start: date | None = None, end: date | None = None):
+    """Meetings the caller may see, by default from today for a year; filter by council code.
+
+    Dates outside 2000–2100 or an end before the start are a 400, a council code that names nothing a 404.
+    """
     from django.utils import timezone
 
     start = start or timezone.localdate()
