@@ -8,7 +8,7 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from kenes.councils.api import Code, ErrorOut, Pages, ValidationErrorOut
+from kenes.core.api import Code, ErrorOut, Pages, ValidationErrorOut
 from kenes.councils.models import Council
 
 from . import selectors
