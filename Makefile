@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.kenes-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install assets messages migrate demo lint test-sqlite test-postgres bench makemessages clean
+.PHONY: help run test install assets messages migrate demo lint test-sqlite test-postgres bench makemessages clean cluster cluster-stop
 
 help:
 	@echo "make run    install, migrate, load the national demo and serve on http://127.0.0.1:8000"
@@ -53,6 +53,12 @@ test-postgres: install assets messages
 
 bench: install assets messages
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+cluster: install assets messages
+	scripts/cluster.sh start
+
+cluster-stop:
+	scripts/cluster.sh stop
 
 makemessages: install
 	cd src/kenes && ../../$(PY) ../../manage.py makemessages --locale kk --locale ru --locale en --no-obsolete --no-location
