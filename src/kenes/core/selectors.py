@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Prefetch
 
 from .audit import action_label
@@ -29,7 +30,7 @@ def _field_name(model, field: str) -> str:
     for candidate in (field, field.removesuffix("_id")):
         try:
             return str(model._meta.get_field(candidate).verbose_name)
-        except Exception:  # noqa: BLE001 — not a model field: show the key as written
+        except FieldDoesNotExist:  # not a model field: show the key as written
             continue
     return field
 
