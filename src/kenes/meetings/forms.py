@@ -10,6 +10,7 @@ from kenes.core.widgets import DateInput, DateTimeInput, FastSelect, TimeInput
 from kenes.councils.models import Council
 
 from .models import AgendaItem, Attendance, Meeting, MeetingSeries
+from .services import SERIES_FIELDS
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -37,26 +38,9 @@ class SeriesForm(forms.ModelForm):
 
     class Meta:
         model = MeetingSeries
-        fields = [
-            "title_kk",
-            "title_ru",
-            "title_en",
-            "kind",
-            "cadence_kind",
-            "interval",
-            "weekday",
-            "week",
-            "day",
-            "starts_on",
-            "ends_on",
-            "start_time",
-            "duration_minutes",
-            "convener_body",
-            "councils",
-            "place",
-            "online_link",
-            "is_public",
-        ]
+        # The fields the series services write; a form picks the invited councils instead of the
+        # council whose sittings these are (that one comes from the page's address).
+        fields = [("councils" if name == "council" else name) for name in SERIES_FIELDS]
         widgets = {
             "starts_on": DateInput(),
             "ends_on": DateInput(),
