@@ -127,6 +127,7 @@ def test_api_persons_have_public_fields_only(client):
     record = data["items"][0]
     assert record["id"] == person.pk and "email" not in record and "phone" not in record
     assert "private@example.kz" not in json.dumps(data)
+    assert client.get("/api/v1/persons", {"council": "no-such-council"}).status_code == 404
 
 
 def test_openapi_document_names_the_endpoints(client):

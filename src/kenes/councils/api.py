@@ -159,7 +159,7 @@ class PersonOut(Schema):
 
 @persons_router.get(
     "",
-    response={200: list[PersonOut], 422: ValidationErrorOut},
+    response={200: list[PersonOut], 404: ErrorOut, 422: ValidationErrorOut},
     summary="List people with a public profile",
 )
 @paginate(Pages, page_size=50)
@@ -173,6 +173,8 @@ def list_persons(request, council: Code | None = None):
         Prefetch("memberships", queryset=Membership.objects.select_related("council").order_by("-term_start"))
     )
     if council:
+        if not Council.objects.filter(code=council).exists():
+            raise Http404  # as /meetings does: an unknown council is an error, not an empty list
         people = people.filter(memberships__council__code=council).distinct()
     return people
 
