@@ -297,3 +297,18 @@ def test_coordination_meeting_is_managed_by_the_coordination_centre(user_with_ro
     add_item(meeting, coordinator)
     with pytest.raises(PermissionDenied):
         add_item(meeting, secretary)
+
+
+def test_pages_offer_only_what_the_workflow_allows(sitting, secretary, council, user_with_role):
+    from kenes.meetings.workflows import actions
+
+    member = user_with_role(Role.COUNCIL_MEMBER, council)
+    planned = actions(sitting, secretary)
+    assert planned.edit_agenda and planned.reschedule and not planned.decide and not planned.draft_minutes
+    assert "hold" not in {t.name for t in planned.transitions}  # not before the meeting's day
+    assert actions(sitting, member).propose and not actions(sitting, member).edit_agenda
+    postponed = services.meeting_transition(
+        meeting=sitting, name="postpone", reason="Зал", acting_user=secretary
+    )
+    assert actions(postponed, secretary).reschedule and not actions(postponed, member).propose
+    assert not actions(postponed, secretary).record_attendance

@@ -313,5 +313,15 @@ class ImportJob(models.Model):
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
 
     @property
+    def applicable(self) -> bool:
+        """Read, nothing refused, and something to create or change."""
+        summary = self.summary or {}
+        return (
+            self.status == self.Status.READY
+            and not summary.get("reject")
+            and bool(summary.get("create") or summary.get("change"))
+        )
+
+    @property
     def finished(self) -> bool:
         return self.status in {self.Status.READY, self.Status.APPLIED, self.Status.FAILED}

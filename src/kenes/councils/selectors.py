@@ -185,3 +185,14 @@ def coordinators() -> QuerySet[User]:
     return User.objects.filter(
         pk__in=RoleAssignment.objects.filter(role=Role.COORDINATOR).values("user"), is_active=True
     )
+
+
+def importable_councils(user: User) -> QuerySet[Council]:
+    """The councils whose members this user may import: all for the coordination centre, else their own."""
+    if user.has_perm("councils.import_registry"):
+        return Council.objects.order_by("name_kk")
+    council_ids = user.role_assignments.filter(
+        role__in=[Role.COUNCIL_SECRETARY, Role.COUNCIL_CHAIR],
+        content_type=ContentType.objects.get_for_model(Council),
+    ).values("object_id")
+    return Council.objects.filter(pk__in=council_ids).order_by("name_kk")

@@ -364,8 +364,11 @@ def import_confirm(*, job: ImportJob, acting_user: User) -> ImportJob:
 
     if job.uploaded_by_id != acting_user.pk:
         raise PermissionDenied(_("Only the person who uploaded the file can apply it."))
+    job.refresh_from_db()  # the preview was written by a worker
     if job.summary.get("reject"):
         raise ValidationError(_("Some rows are refused; correct the file and upload it again."))
+    if not job.applicable:
+        raise ValidationError(_("This import cannot be applied now."))
     updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.READY).update(
         status=ImportJob.Status.APPLYING
     )

@@ -276,23 +276,9 @@ def composition_order_upload(request: HttpRequest, code: str) -> HttpResponse:
 # --- Import and export ---------------------------------------------------------------------------
 
 
-def _importable_councils(user):
-    if user.has_perm("councils.import_registry"):
-        return Council.objects.order_by("name_kk")
-    from django.contrib.contenttypes.models import ContentType
-
-    from kenes.core.models import Role
-
-    council_ids = user.role_assignments.filter(
-        role__in=[Role.COUNCIL_SECRETARY, Role.COUNCIL_CHAIR],
-        content_type=ContentType.objects.get_for_model(Council),
-    ).values("object_id")
-    return Council.objects.filter(pk__in=council_ids).order_by("name_kk")
-
-
 @login_required
 def import_upload(request: HttpRequest) -> HttpResponse:
-    councils = _importable_councils(request.user)
+    councils = selectors.importable_councils(request.user)
     can_import_councils = request.user.has_perm("councils.import_registry")
     if not can_import_councils and not councils.exists():
         raise PermissionDenied
@@ -337,9 +323,7 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
         "rejected": rejected,
         "created": [row for row in job.rows if row["action"] == "create"][:200],
         "changed": [row for row in job.rows if row["action"] == "change"][:200],
-        "can_apply": job.status == ImportJob.Status.READY
-        and not rejected
-        and (job.summary.get("create") or job.summary.get("change")),
+        "can_apply": job.applicable,
     }
     template = "councils/partials/import_status.html" if request.htmx else "councils/import_job.html"
     return render(request, template, context)

@@ -23,7 +23,7 @@ from kenes.councils.models import Membership
 from . import selectors
 from .cadence import occurrences, overlapping
 from .models import AgendaItem, Attendance, Decision, Meeting, MeetingSeries, Minutes
-from .workflows import RECORDING, RESCHEDULABLE, TRANSITIONS
+from .workflows import AGENDA_EDITABLE, DECIDING, PROPOSABLE, RECORDING, RESCHEDULABLE, TRANSITIONS
 
 register_actions(
     {
@@ -360,11 +360,7 @@ def _next_position(meeting: Meeting) -> int:
 def agenda_item_add(*, meeting: Meeting, data: dict, acting_user: User | None, subject=None) -> AgendaItem:
     """The secretary adds an accepted item to the agenda."""
     _require(acting_user, "meetings.manage_meeting", meeting)
-    if meeting.status not in {
-        Meeting.Status.PLANNED,
-        Meeting.Status.AGENDA_PUBLISHED,
-        Meeting.Status.POSTPONED,
-    }:
+    if meeting.status not in AGENDA_EDITABLE:
         raise ValidationError(_("The agenda of a held or cancelled meeting cannot change."))
     item = AgendaItem(
         meeting=meeting, position=_next_position(meeting), status=AgendaItem.Status.ACCEPTED, subject=subject
@@ -382,7 +378,7 @@ def agenda_item_add(*, meeting: Meeting, data: dict, acting_user: User | None, s
 def agenda_item_propose(*, meeting: Meeting, data: dict, acting_user: User) -> AgendaItem:
     """A member proposes an item; the secretary accepts or declines it."""
     _require(acting_user, "meetings.propose_item", meeting)
-    if meeting.status not in {Meeting.Status.PLANNED, Meeting.Status.AGENDA_PUBLISHED}:
+    if meeting.status not in PROPOSABLE:
         raise ValidationError(_("Items can be proposed only before the meeting."))
     item = AgendaItem(
         meeting=meeting,
@@ -485,7 +481,7 @@ def decision_record(
     """Record the decision on an agenda item; refused without quorum or with more votes than present."""
     meeting = Meeting.objects.select_for_update().get(pk=item.meeting_id)
     _require(acting_user, "meetings.manage_meeting", meeting)
-    if meeting.status not in {Meeting.Status.AGENDA_PUBLISHED, Meeting.Status.HELD}:
+    if meeting.status not in DECIDING:
         raise ValidationError(
             _("Decisions are recorded at or after the meeting, before the minutes are approved.")
         )

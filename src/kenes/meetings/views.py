@@ -32,7 +32,7 @@ from .forms import (
     TransitionForm,
 )
 from .models import AgendaItem, Attendance, Meeting, MeetingKind, MeetingSeries, Minutes
-from .workflows import available
+from .workflows import actions
 
 FEED_SALT = "kenes.meetings.feed"
 CALENDAR_YEARS = (2000, 2100)  # outside these the calendar shows the current month
@@ -125,7 +125,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "deadline": selectors.agenda_deadline(meeting),
             "minutes": minutes if minutes and (minutes.approved_at or can_manage) else None,
             "can_manage": can_manage,
-            "can_propose": request.user.has_perm("meetings.propose_item", meeting),
+            "actions": actions(meeting, request.user),
         },
     )
 
@@ -159,7 +159,7 @@ def meeting_manage(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "meeting": meeting,
         "forms": forms,
-        "transitions": available(meeting, request.user),
+        "actions": actions(meeting, request.user),
         "items": items,
         "accepted": [i for i in items if i.status == AgendaItem.Status.ACCEPTED],
         "proposals": [i for i in items if i.status == AgendaItem.Status.PROPOSED],

@@ -90,12 +90,42 @@ TRANSITIONS = {
     ]
 }
 
-# States in which a meeting can still be moved to another time.
-RESCHEDULABLE = frozenset({S.PLANNED, S.AGENDA_PUBLISHED, S.POSTPONED})
-# States in which attendance and decisions are recorded.
-RECORDING = frozenset({S.AGENDA_PUBLISHED, S.HELD, S.PLANNED})
+# What can happen to a meeting in which states; services enforce these, pages offer only them.
+RESCHEDULABLE = frozenset({S.PLANNED, S.AGENDA_PUBLISHED, S.POSTPONED})  # moved to another time
+AGENDA_EDITABLE = RESCHEDULABLE  # the secretary adds items
+PROPOSABLE = frozenset({S.PLANNED, S.AGENDA_PUBLISHED})  # members propose items
+RECORDING = frozenset({S.AGENDA_PUBLISHED, S.HELD, S.PLANNED})  # attendance is marked
+DECIDING = frozenset({S.AGENDA_PUBLISHED, S.HELD})  # decisions are recorded
+DRAFTING = frozenset({S.HELD})  # the minutes are drafted and edited
 
 
 def available(meeting: Meeting, user) -> list[Transition]:
     """The transitions this user may fire on this meeting now."""
     return [t for t in TRANSITIONS.values() if t.allowed(meeting) and user.has_perm(t.permission, meeting)]
+
+
+@dataclass(frozen=True)
+class Actions:
+    """What a user may do with a meeting now: the pages show exactly these controls."""
+
+    transitions: list[Transition]
+    reschedule: bool
+    edit_agenda: bool
+    propose: bool
+    record_attendance: bool
+    decide: bool
+    draft_minutes: bool
+
+
+def actions(meeting: Meeting, user) -> Actions:
+    manage = user.has_perm("meetings.manage_meeting", meeting)
+    status = meeting.status
+    return Actions(
+        transitions=available(meeting, user),
+        reschedule=manage and status in RESCHEDULABLE,
+        edit_agenda=manage and status in AGENDA_EDITABLE,
+        propose=status in PROPOSABLE and user.has_perm("meetings.propose_item", meeting),
+        record_attendance=manage and status in RECORDING,
+        decide=manage and status in DECIDING,
+        draft_minutes=manage and status in DRAFTING,
+    )
