@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "kenes.search",
     "kenes.councils",
     "kenes.meetings",
+    "kenes.issues",
 ]
 
 MIDDLEWARE = [
@@ -300,6 +301,7 @@ KENES_DEMO_PASSWORD = env("DEMO_PASSWORD", "kenes-demo-2026")
 KENES_SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 KENES_IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 KENES_IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "50000"))
+KENES_UPLOAD_MAX_BYTES = int(env("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 KENES_CIVIL_SOCIETY_SHARE = env("CIVIL_SOCIETY_SHARE", "2/3")
 KENES_TERM_RENEWAL_MONTHS = int(env("TERM_RENEWAL_MONTHS", "2"))
 KENES_MEETING_HORIZON_DAYS = int(env("MEETING_HORIZON_DAYS", "400"))
