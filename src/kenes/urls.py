@@ -16,6 +16,8 @@ urlpatterns = [
     path("councils/", include("kenes.councils.urls")),
     path("search/", include("kenes.search.urls")),
     path("meetings/", include("kenes.meetings.urls")),
+    path("recommendations/", include("kenes.recommendations.urls")),
+    path("", include("kenes.issues.urls")),
     path("", site_views.home, name="home"),
     path("", include("kenes.core.urls")),
 ]

@@ -55,13 +55,21 @@ def sitting_of(council):
     return meeting
 
 
+def issue_of(council):
+    from kenes.issues.models import Issue
+
+    return Issue.objects.create(
+        council=council, title="Мәселе", description="Сипаттама", language="kk", source="member"
+    )
+
+
 def test_matrix_names_every_permission_the_code_declares():
     import rules.permissions
 
     declared = {
         name
         for name in rules.permissions.permissions
-        if name.split(".")[0] in {"core", "councils", "meetings"}
+        if name.split(".")[0] in {"core", "councils", "meetings", "issues"}
     }
     assert declared == {permission for permission, _c, _v in CELLS}
 
@@ -87,6 +95,10 @@ def test_permission_matrix_cell(permission, column, expected, user_with_role):
         own = other = None
     elif permission.startswith("meetings."):
         own, other = sitting_of(own_council), sitting_of(other_council)
+    elif permission == "issues.file_issue":
+        own, other = own_council, other_council
+    elif permission.startswith("issues.") and "problem" not in permission:
+        own, other = issue_of(own_council), issue_of(other_council)
     elif permission == "core.act_for_state_body":
         own, other = own_body, other_body
     else:

@@ -6,3 +6,10 @@ class IssuesConfig(AppConfig):
     name = "kenes.issues"
     label = "issues"
     verbose_name = _("Topical problems")
+
+    def ready(self):
+        from kenes.search.registry import register
+
+        from .search import issue_hits
+
+        register(issue_hits, order=60)

@@ -129,6 +129,8 @@ class Issue(models.Model):
     # A citizen's submission: the name is shown only to the council, the address never.
     submitter_name = models.CharField(_("your name"), max_length=200, blank=True)
     submitter_email = models.EmailField(_("your e-mail"), blank=True)
+    submitter_language = models.CharField(max_length=8, blank=True)
+    submitter_fingerprint = models.CharField(max_length=32, blank=True, db_index=True)
     # The folded and stemmed text the full-text engines index (see kenes.search.fulltext).
     search_document = models.TextField(editable=False, blank=True, default="")
     created_at = models.DateTimeField(_("filed"), default=timezone.now, db_index=True)
