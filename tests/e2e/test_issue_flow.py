@@ -52,6 +52,9 @@ def test_member_marks_the_russian_twin_as_the_same_and_the_national_problem_grow
     suggestion.wait_for()
     screenshot(page, "issue-similar-while-typing")
     suggestion.get_by_label("This is the same problem").check()
+    # A republican council names the region where the problem is.
+    where = Region.objects.exclude(pk=elsewhere.region_id).order_by("code").first()
+    page.locator("#id_region").select_option(str(where.pk))
     page.get_by_role("button", name="File the problem").click()
     page.wait_for_url("**/issues/*/")
     filed = Issue.objects.get(title=KAZAKH_TITLE)

@@ -151,7 +151,7 @@ def issue_file(
     for other in related_to:
         _link(issue, other, IssueLink.Kind.RELATED, acting_user)
     for file in files:
-        _attach(issue, file, acting_user)
+        _attach(issue, file, acting_user, field="files")
     if issue.problem_id:
         log_action(issue.problem, "issues.problem.issue_added", actor=acting_user, data={"after": {"issue": issue.pk}})
     _index_later(issue)
@@ -412,8 +412,8 @@ def issue_unlink(*, link: IssueLink, acting_user: User | None) -> None:
     link.delete()
 
 
-def _attach(issue: Issue, file: UploadedFile, acting_user: User | None) -> Attachment:
-    kind = check_upload(file, field="files")
+def _attach(issue: Issue, file: UploadedFile, acting_user: User | None, *, field: str = "file") -> Attachment:
+    kind = check_upload(file, field=field)
     attachment = Attachment(
         issue=issue,
         name=(file.name or "file")[-255:],
@@ -495,7 +495,7 @@ def problem_dismiss(*, problem: Problem, acting_user: User | None) -> Problem:
 def problem_split(*, problem: Problem, issues: list[Issue], title: str, acting_user: User | None) -> Problem:
     """Move ``issues`` out of ``problem`` into a new problem of the same status."""
     _require(acting_user, "issues.manage_problem", problem)
-    moving = [issue for issue in issues if issue.problem_id == problem.pk]
+    moving = list(problem.issues.filter(pk__in=[issue.pk for issue in issues]))
     if not moving:
         raise ValidationError({"issues": _("Choose the problems to move.")})
     if len(moving) == problem.issues.count():

@@ -43,8 +43,11 @@ def index_issues(pks: list[int]) -> int:
 
 def index_missing(limit: int = 5000) -> int:
     """Index public issues that have no stored vector yet (at most ``limit`` per run)."""
-    missing = _engine().missing(COLLECTION, _indexable().values_list("pk", flat=True), limit=limit)
-    return index_issues(list(missing)) if missing else 0
+    from kenes.search.models import Embedding
+
+    stored = Embedding.objects.filter(collection=COLLECTION).values("key")
+    missing = list(_indexable().exclude(pk__in=stored).order_by("-created_at").values_list("pk", flat=True)[:limit])
+    return index_issues(missing) if missing else 0
 
 
 def _public_among(keys: list[int]) -> set[int]:
