@@ -165,7 +165,7 @@ def _national_problems(context: DemoContext, rows, themes) -> None:
         chosen = chosen[: 40 if context.national else 6]
         leader = next((issue for issue in chosen if issue.language == "kk"), chosen[0])
         problem = Problem.objects.create(
-            title=leader.title,
+            title=leader.title.split(" (")[0],
             summary=CONFIRMED_SUMMARY if confirmed else "",
             status=Problem.Status.CONFIRMED if confirmed else Problem.Status.PROPOSED,
             confirmed_by=coordinator if confirmed else None,
