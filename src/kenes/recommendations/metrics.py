@@ -1,0 +1,215 @@
+"""Accountability metrics of DESIGN §4, each defined once (docs/metrics.md is their dictionary).
+
+Every function takes a queryset of dispatches (one addressee's clock each — already narrowed to a
+body, a council, a region or everything) and a period; pages, the API, exports and the scoreboard
+use these functions and nothing else. They read only stored columns (``due_on``, ``answered_on``,
+``working_days_taken``, the answer, commitment dates and status), so each can become one SQL
+aggregate or a precomputed table without changing its meaning; the clock keeps those columns equal to
+its recount.
+
+``D`` is the set of dispatches whose due date falls in the period. A clock paused for a
+clarification has no due date and is in no ``D`` until it resumes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, F, Q, QuerySet
+
+from kenes.core.workcalendar import WorkCalendar
+
+from .models import Answer, Commitment, Dispatch, RejectionReason, Response
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    def quarter_of(self, day: date) -> str:
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+@dataclass(frozen=True)
+class Ratio:
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+    def wilson_lower_bound(self, z: float = 1.96) -> float | None:
+        return wilson_lower_bound(self.numerator, self.denominator, z)
+
+
+def wilson_lower_bound(successes: int, total: int, z: float = 1.96) -> float | None:
+    """The lower end of the Wilson score interval (95% by default): a rate that a small sample cannot
+    inflate. Rankings sort by it, with a minimum sample, and show the sample size."""
+    if total <= 0:
+        return None
+    p = successes / total
+    z2 = z * z
+    centre = p + z2 / (2 * total)
+    margin = z * math.sqrt(p * (1 - p) / total + z2 / (4 * total * total))
+    return max(0.0, (centre - margin) / (1 + z2 / total))
+
+
+def percentile(values: Sequence[float], fraction: float) -> float | None:
+    """Linear interpolation between the closest ranks (PostgreSQL's ``percentile_cont``)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * fraction
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+@dataclass(frozen=True)
+class Distribution:
+    count: int
+    median: float | None
+    p90: float | None
+
+
+def _distribution(values: list[int]) -> Distribution:
+    return Distribution(count=len(values), median=percentile(values, 0.5), p90=percentile(values, 0.9))
+
+
+def due_in(dispatches: QuerySet[Dispatch], period: Period) -> QuerySet[Dispatch]:
+    """``D``: the dispatches whose due date falls in the period."""
+    return dispatches.filter(sent_on__isnull=False, due_on__gte=period.start, due_on__lte=period.end)
+
+
+def _as_of(period: Period, as_of: date | None) -> date:
+    return as_of or period.end
+
+
+def response_rate(dispatches, period: Period, as_of: date | None = None) -> Ratio:
+    """Answered (by ``as_of``, the end of the period by default) / |D|."""
+    d = due_in(dispatches, period)
+    counts = d.aggregate(
+        total=Count("pk"), answered=Count("pk", filter=Q(answered_on__lte=_as_of(period, as_of)))
+    )
+    return Ratio(counts["answered"], counts["total"])
+
+
+def on_time_rate(dispatches, period: Period) -> Ratio:
+    """Answered on or before the due date / |D|; the unanswered stay in the denominator."""
+    d = due_in(dispatches, period)
+    counts = d.aggregate(total=Count("pk"), on_time=Count("pk", filter=Q(answered_on__lte=F("due_on"))))
+    return Ratio(counts["on_time"], counts["total"])
+
+
+def overdue_backlog(dispatches, as_of: date) -> Distribution:
+    """Clocks overdue on ``as_of`` (not answered by then, past the first working day after due, not
+    paused), with the median and 90th percentile of their age in working days overdue."""
+    rows = list(
+        dispatches.filter(sent_on__lte=as_of, due_on__lt=as_of, paused_since__isnull=True)
+        .filter(Q(answered_on__isnull=True) | Q(answered_on__gt=as_of))
+        .values_list("due_on", flat=True)
+    )
+    if not rows:
+        return _distribution([])
+    calendar = WorkCalendar(min(rows), as_of)
+    ages = []
+    for due in rows:
+        age = sum(
+            1
+            for offset in range(1, (as_of - due).days + 1)
+            if calendar.is_working_day(date.fromordinal(due.toordinal() + offset))
+        )
+        if age >= 1:  # overdue from the next working day after the due date
+            ages.append(age)
+    return _distribution(ages)
+
+
+def time_to_response(dispatches, period: Period) -> Distribution:
+    """Working days from sending to the answer, pauses excluded, over the answered dispatches of D."""
+    values = list(
+        due_in(dispatches, period)
+        .filter(answered_on__isnull=False, working_days_taken__isnull=False)
+        .values_list("working_days_taken", flat=True)
+    )
+    return _distribution(values)
+
+
+def decision_mix(dispatches, period: Period) -> dict[str, Ratio]:
+    """Share of each answer (the one in force) among the answered dispatches of D."""
+    answered = due_in(dispatches, period).filter(answered_on__isnull=False)
+    counts = dict(answered.values_list("answer").annotate(n=Count("pk")).values_list("answer", "n"))
+    total = sum(counts.values())
+    return {answer: Ratio(counts.get(answer, 0), total) for answer in Answer.values}
+
+
+def reasoned_rejection_rate(dispatches, period: Period, min_text: int | None = None) -> Ratio:
+    """Rejections in force with a reason code, substantive reasons and a hearing / all rejections in D."""
+    from .services import MIN_REJECTION_TEXT
+
+    min_text = MIN_REJECTION_TEXT if min_text is None else min_text
+    rejected = Response.objects.filter(
+        dispatch__in=due_in(dispatches, period).filter(answer=Answer.REJECTED),
+        answer=Answer.REJECTED,
+        superseded_by__isnull=True,
+    )
+    rows = list(rejected.values_list("reason_code", "text", "hearing_id"))
+    reasoned = sum(
+        1
+        for code, text, hearing in rows
+        if code in RejectionReason.values and len(text.strip()) >= min_text and hearing
+    )
+    return Ratio(reasoned, len(rows))
+
+
+def _commitments(dispatches) -> QuerySet[Commitment]:
+    return Commitment.objects.filter(dispatch__in=dispatches)
+
+
+def implementation_rate_by_cohort(dispatches, period: Period) -> dict[str, Ratio]:
+    """Per quarter of sending (the cohort): commitments confirmed by the council / all commitments of
+    the cohort's dispatches sent in the period. A claim without confirmation does not count."""
+    rows = _commitments(dispatches.filter(sent_on__gte=period.start, sent_on__lte=period.end)).values_list(
+        "dispatch__sent_on", "status"
+    )
+    cohorts: dict[str, list[int]] = {}
+    for sent_on, status in rows:
+        totals = cohorts.setdefault(period.quarter_of(sent_on), [0, 0])
+        totals[0] += status == Commitment.Status.VERIFIED
+        totals[1] += 1
+    return {cohort: Ratio(n, total) for cohort, (n, total) in sorted(cohorts.items())}
+
+
+def promise_keeping_rate(dispatches, period: Period) -> Ratio:
+    """Commitments first promised for a date in the period that were claimed by that first date and
+    confirmed / all commitments first promised for a date in the period. A slip breaks the promise."""
+    commitments = _commitments(dispatches).filter(
+        original_promised_on__gte=period.start, original_promised_on__lte=period.end
+    )
+    counts = commitments.aggregate(
+        total=Count("pk"),
+        kept=Count(
+            "pk",
+            filter=Q(status=Commitment.Status.VERIFIED, claimed_on__lte=F("original_promised_on")),
+        ),
+    )
+    return Ratio(counts["kept"], counts["total"])
+
+
+@dataclass(frozen=True)
+class VerificationGap:
+    claimed: int  # commitments the body has claimed implemented (ever)
+    verified: int  # of those, confirmed by the council
+    gap: int  # claimed − verified: awaiting the council, or disputed
+
+
+def verification_gap(dispatches) -> VerificationGap:
+    counts = _commitments(dispatches).aggregate(
+        claimed=Count("pk", filter=Q(claimed_on__isnull=False)),
+        verified=Count("pk", filter=Q(status=Commitment.Status.VERIFIED)),
+    )
+    return VerificationGap(counts["claimed"], counts["verified"], counts["claimed"] - counts["verified"])
