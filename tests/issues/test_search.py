@@ -1,0 +1,267 @@
+"""Search of topical problems: scripts, word forms, filters, facets, highlighting, the API, site search."""
+
+from datetime import date, datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from kenes.core.models import Region, Topic, VulnerableGroup
+from kenes.issues import search as issues_search
+from kenes.issues.models import Issue
+from kenes.issues.search import IssueFilters, issue_search
+from kenes.search.selectors import site_search
+from tests.factories import CouncilFactory, IssueFactory, LocalCouncilFactory
+
+pytestmark = pytest.mark.django_db
+
+CYRILLIC = "Ауылдағы жұмыссыздық мәселесі"
+LATIN = {
+    "2017": "Aýyldag'y jumyssyzdyq ma'selesi",
+    "2018": "Aýyldaǵy jumyssyzdyq máselesi",
+    "2021": "Auyldağy jūmyssyzdyq mäselesı",
+    "informal": "Auyldagy zhumyssyzdyk maselesi",
+}
+
+
+def _titles(query="", **filters):
+    result = issue_search(query=query, filters=IssueFilters(**filters), user=None, page=1, per_page=100)
+    return [hit.issue.title for hit in result.hits]
+
+
+@pytest.mark.parametrize("alphabet", LATIN)
+def test_latin_query_finds_the_cyrillic_issue(alphabet):
+    IssueFactory(title=CYRILLIC)
+    IssueFactory(title="Су құбыры")
+    assert _titles(LATIN[alphabet]) == [CYRILLIC]
+
+
+@pytest.mark.parametrize("alphabet", LATIN)
+def test_cyrillic_query_finds_the_latin_issue(alphabet):
+    IssueFactory(title=LATIN[alphabet])
+    IssueFactory(title="Су құбыры")
+    assert _titles(CYRILLIC) == [LATIN[alphabet]]
+
+
+def test_kazakh_word_finds_its_forms():
+    IssueFactory(title="Жастар жұмыссыздығы", description="")
+    IssueFactory(title="Жұмыссыздыққа қарсы бағдарлама", description="")
+    IssueFactory(title="Жұмыс орындары", description="")
+    assert sorted(_titles("жұмыссыздық")) == ["Жастар жұмыссыздығы", "Жұмыссыздыққа қарсы бағдарлама"]
+
+
+def test_russian_and_english_word_forms_meet():
+    IssueFactory(title="Проблемы с отоплением", description="", language="ru")
+    IssueFactory(title="Heated debates on parking", description="", language="en")
+    assert _titles("отопление") == ["Проблемы с отоплением"]
+    assert _titles("heating") == ["Heated debates on parking"]
+
+
+def test_only_public_issues_are_found():
+    IssueFactory(title="Жол", status=Issue.Status.NEW)
+    IssueFactory(title="Жол жабық", status=Issue.Status.PENDING)
+    IssueFactory(title="Жол спам", status=Issue.Status.SPAM)
+    assert _titles("жол") == ["Жол"]
+    assert _titles("жол", status=Issue.Status.PENDING) == []
+    assert _titles() == ["Жол"]
+
+
+def test_without_a_query_newest_first():
+    IssueFactory(title="Ескі", created_at=timezone.make_aware(datetime(2026, 1, 5)))
+    IssueFactory(title="Жаңа", created_at=timezone.make_aware(datetime(2026, 3, 5)))
+    assert _titles() == ["Жаңа", "Ескі"]
+
+
+def test_every_filter_narrows_the_result():
+    almaty, astana = Region.objects.get(code="75"), Region.objects.get(code="71")
+    ecology, health = Topic.objects.get(code="ecology"), Topic.objects.get(code="health")
+    pensioners = VulnerableGroup.objects.get(code="pensioners")
+    council = CouncilFactory()
+    first = IssueFactory(
+        title="Ауа ластануы",
+        region=almaty,
+        created_at=timezone.make_aware(datetime(2026, 2, 10, 12)),
+    )
+    first.topics.add(ecology)
+    first.groups.add(pensioners)
+    second = IssueFactory(
+        title="Ауа сапасы ауруханада",
+        region=astana,
+        council=council,
+        status=Issue.Status.IN_WORK,
+        created_at=timezone.make_aware(datetime(2026, 4, 1, 12)),
+    )
+    second.topics.add(health)
+    assert sorted(_titles("ауа")) == ["Ауа ластануы", "Ауа сапасы ауруханада"]
+    assert _titles("ауа", region="75") == ["Ауа ластануы"]
+    assert _titles("ауа", topic="health") == ["Ауа сапасы ауруханада"]
+    assert _titles("ауа", group="pensioners") == ["Ауа ластануы"]
+    assert _titles("ауа", status="in_work") == ["Ауа сапасы ауруханада"]
+    assert _titles("ауа", council=council.code) == ["Ауа сапасы ауруханада"]
+    assert _titles("ауа", date_from=date(2026, 3, 1)) == ["Ауа сапасы ауруханада"]
+    assert _titles("ауа", date_to=date(2026, 2, 10)) == ["Ауа ластануы"]
+    assert _titles("ауа", date_from=date(2026, 2, 11), date_to=date(2026, 3, 31)) == []
+    assert _titles("ауа", region="no-such-region") == []
+
+
+def test_facets_count_the_result_with_the_other_filters_applied():
+    almaty, astana = Region.objects.get(code="75"), Region.objects.get(code="71")
+    ecology = Topic.objects.get(code="ecology")
+    for region, status in ((almaty, "new"), (almaty, "in_work"), (astana, "new")):
+        issue = IssueFactory(title="Қоқыс", region=region, status=status)
+        issue.topics.add(ecology)
+    IssueFactory(title="Басқа", region=astana)
+    result = issue_search(query="қоқыс", filters=IssueFilters(region="75"), user=None, page=1)
+    facets = {name: {value.code: value.count for value in values} for name, values in result.facets.items()}
+    assert result.total == 2
+    # The region facet ignores the region filter, so the other choices show their counts.
+    assert facets["region"] == {"75": 2, "71": 1}
+    assert facets["status"] == {"new": 1, "in_work": 1}
+    assert facets["topic"] == {"ecology": 2}
+    assert facets["group"] == {}
+    assert not result.facets_estimated
+    assert all(value.label for values in result.facets.values() for value in values)
+
+
+def test_best_match_comes_first():
+    IssueFactory(title="Жол", description="Ауыл жолы жөнделмеген, жол бойы шұңқыр, жолда жарық жоқ.")
+    IssueFactory(title="Мектеп", description="Мектепке апаратын жол.")
+    result = issue_search(query="жол", filters=IssueFilters(), user=None, page=1)
+    assert result.ranked
+    assert [hit.issue.title for hit in result.hits] == ["Жол", "Мектеп"]
+
+
+def test_a_very_broad_query_lists_newest_first_and_says_so(monkeypatch):
+    monkeypatch.setattr(issues_search, "RANK_LIMIT", 1)
+    IssueFactory(
+        title="Жол", description="Жол жол жол.", created_at=timezone.make_aware(datetime(2026, 1, 1))
+    )
+    IssueFactory(title="Мектеп", description="Жол.", created_at=timezone.make_aware(datetime(2026, 2, 1)))
+    result = issue_search(query="жол", filters=IssueFilters(), user=None, page=1)
+    assert not result.ranked
+    assert [hit.issue.title for hit in result.hits] == ["Мектеп", "Жол"]
+
+
+def test_facets_of_a_large_result_are_estimated_and_say_so(monkeypatch):
+    monkeypatch.setattr(issues_search, "FACET_SAMPLE", 2)
+    for _ in range(4):
+        IssueFactory(title="Қоқыс")
+    result = issue_search(query="қоқыс", filters=IssueFilters(), user=None, page=1)
+    # The size of a large result is the planner's estimate on PostgreSQL, counted on SQLite.
+    assert result.total > 2
+    assert result.total_estimated == (connection.vendor == "postgresql")
+    assert result.total == 4 or connection.vendor == "postgresql"
+    assert result.facets_estimated
+    (new,) = result.facets["status"]
+    assert new.code == "new" and new.count == result.total
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        '"',
+        "'; DROP TABLE issues_issue; --",
+        "a AND OR",
+        "NEAR(",
+        "*",
+        ":*",
+        "&|!",
+        "\x00",
+        "😀😀",
+        "қ" * 10_000,
+    ],
+)
+def test_hostile_queries_give_an_empty_result(hostile):
+    IssueFactory(title="Су")
+    result = issue_search(query=hostile, filters=IssueFilters(), user=None, page=1)
+    assert result.hits == [] and result.total == 0
+
+
+def test_query_of_symbols_only_is_reported_as_empty():
+    IssueFactory(title="Су")
+    result = issue_search(query="😀 !!!", filters=IssueFilters(), user=None, page=1)
+    assert result.empty_query and result.total == 0
+
+
+def test_hits_are_highlighted_and_escaped():
+    IssueFactory(title="<script>x</script> жұмыссыздық", description="Ауылда <b>жұмыссыздығы</b> өсті.")
+    (hit,) = issue_search(query="jumyssyzdyq", filters=IssueFilters(), user=None, page=1).hits
+    assert "<script>" not in hit.title_html and "<mark>жұмыссыздық</mark>" in hit.title_html
+    assert "<mark>жұмыссыздығы</mark>" in hit.snippet_html and "&lt;b&gt;" in hit.snippet_html
+    assert [hit.snippet[start:end] for start, end in hit.highlights] == ["жұмыссыздығы"]
+
+
+def test_query_count_does_not_grow_with_rows():
+    ecology = Topic.objects.get(code="ecology")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            result = issue_search(query="қоқыс", filters=IssueFilters(topic="ecology"), user=None, page=1)
+            [
+                hit.issue.region and hit.issue.council.code and list(hit.issue.topics.all())
+                for hit in result.hits
+            ]
+        return len(captured)
+
+    IssueFactory(title="Қоқыс").topics.add(ecology)
+    few = queries()
+    for _ in range(8):
+        IssueFactory(title="Қоқыс", council=LocalCouncilFactory()).topics.add(ecology)
+    assert queries() == few
+
+
+def test_pages():
+    for number in range(5):
+        IssueFactory(title=f"Жол {number}")
+    result = issue_search(query="жол", filters=IssueFilters(), user=None, page=2, per_page=2)
+    assert result.total == 5 and result.pages == 3 and len(result.hits) == 2
+    assert issue_search(query="жол", filters=IssueFilters(), user=None, page=99, per_page=2).hits == []
+
+
+def test_site_search_finds_issues():
+    issue = IssueFactory(title="Жұмыссыздық ауылда")
+    IssueFactory(title="Жабық жұмыссыздық", status=Issue.Status.PENDING)
+    hits = [hit for hit in site_search("jumyssyzdyq") if hit.url.startswith("/issues/")]
+    assert [(hit.title, hit.url) for hit in hits] == [("Жұмыссыздық ауылда", f"/issues/{issue.pk}/")]
+
+
+# --- /api/v1/search ------------------------------------------------------------------------------
+
+
+def test_api_returns_hits_facets_and_total(client):
+    issue = IssueFactory(title="Жұмыссыздыққа қарсы", description="Ауылда жұмыссыздығы жоғары.")
+    issue.topics.add(Topic.objects.get(code="employment"))
+    response = client.get("/api/v1/search", {"q": "jumyssyzdyq", "topic": "employment"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["total"] == 1 and body["pages"] == 1
+    (hit,) = body["hits"]
+    assert hit["id"] == issue.pk and hit["topics"] == ["employment"] and hit["url"] == f"/issues/{issue.pk}/"
+    assert [hit["snippet"][start:end] for start, end in hit["highlights"]] == ["жұмыссыздығы"]
+    assert [hit["title"][start:end] for start, end in hit["title_highlights"]] == ["Жұмыссыздыққа"]
+    assert body["facets"]["topic"][0]["code"] == "employment" and body["facets"]["topic"][0]["count"] == 1
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [
+        ({"date_from": "1900-01-01"}, 400),
+        ({"date_from": "2026-05-01", "date_to": "2026-01-01"}, 400),
+        ({"region": "99"}, 404),
+        ({"council": "no-such-council"}, 404),
+        ({"status": "nonsense"}, 422),
+        ({"page": "0"}, 422),
+        ({"page_size": "1000"}, 422),
+        ({"region": "7\x00"}, 422),
+        ({"q": "\x00"}, 200),
+        ({"q": "😀"}, 200),
+        ({"q": "'\"*:&|!"}, 200),
+    ],
+)
+def test_api_bad_parameters_are_client_errors(client, params, status):
+    assert client.get("/api/v1/search", params).status_code == status
+
+
+def test_api_is_in_the_openapi_document(client):
+    assert "/api/v1/search" in client.get("/api/v1/openapi.json").json()["paths"]
