@@ -176,7 +176,7 @@ def _national_problems(context: DemoContext, rows, themes) -> None:
             (
                 problem,
                 "issues.problem.confirmed" if confirmed else "issues.problem.proposed",
-                coordinator if confirmed else None,
+                None,  # loaded by the demo, not done by the coordinator
                 {"after": {"issues": len(chosen)}},
             )
         )
