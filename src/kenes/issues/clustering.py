@@ -1,7 +1,10 @@
 """Proposals of national problems: issues from several councils that the engine says are the same.
 
-Two issues join when each is among the other's nearest neighbours and the engine calls the pair a
-duplicate (mutual nearest neighbours keep one vague text from chaining unrelated problems together).
+Two issues join when each is among the other's ``MUTUAL`` nearest neighbours and their score is
+above ``FLOOR`` (the hubness-corrected score is 0 when two texts are no closer than their usual
+neighbours). Mutual nearest neighbours keep one vague text from chaining unrelated problems together;
+the floor sits below the engine's "very likely the same" threshold, because a proposal is only a
+suggestion that a coordinator confirms, and three languages of one problem rarely all reach it.
 A group becomes a proposal when it spans at least ``MIN_COUNCILS`` councils in ``MIN_REGIONS``
 regions; issues already in a national problem (proposed, confirmed or dismissed) are left alone.
 """
@@ -18,6 +21,8 @@ from .similar import COLLECTION
 from .workflows import WORKING
 
 NEIGHBOURS = 10
+MUTUAL = 3
+FLOOR = 0.0
 MIN_COUNCILS = 3
 MIN_REGIONS = 2
 MAX_CANDIDATES = 20000
@@ -49,7 +54,9 @@ def candidate_groups(*, limit: int = MAX_CANDIDATES) -> list[list[int]]:
     duplicates: dict[int, set[int]] = {}
     for key in loose:
         duplicates[key] = {
-            match.key for match in _engine().neighbours(COLLECTION, key, k=NEIGHBOURS) if match.duplicate
+            match.key
+            for match in _engine().neighbours(COLLECTION, key, k=NEIGHBOURS)[:MUTUAL]
+            if match.duplicate or match.score >= FLOOR
         }
     groups = _Groups()
     for key, others in duplicates.items():

@@ -59,6 +59,20 @@ def similar_issues(text: str, *, k: int = 5, exclude: set[int] = frozenset()) ->
     if not (text or "").strip():
         return []
     matches = _engine().similar(COLLECTION, text, k=k, exclude=set(exclude), allowed=_public_among)
+    return _suggestions(matches)
+
+
+def similar_to_issue(issue: Issue, *, k: int = 5) -> list[Suggestion]:
+    """Published issues like ``issue``: from its stored vector when it has one (no embedding needed)."""
+    matches = _engine().neighbours(COLLECTION, issue.pk, k=k * 3)
+    if not matches:
+        return similar_issues(issue.text, k=k, exclude={issue.pk})
+    public = _public_among([match.key for match in matches])
+    matches = [match for match in matches if match.key in public][:k]
+    return _suggestions(matches)
+
+
+def _suggestions(matches) -> list[Suggestion]:
     issues = (
         Issue.objects.filter(pk__in=[match.key for match in matches])
         .select_related("council", "region", "problem")
@@ -70,10 +84,6 @@ def similar_issues(text: str, *, k: int = 5, exclude: set[int] = frozenset()) ->
         for match in matches
         if match.key in issues
     ]
-
-
-def similar_to_issue(issue: Issue, *, k: int = 5) -> list[Suggestion]:
-    return similar_issues(issue.text, k=k, exclude={issue.pk})
 
 
 def _engine():
