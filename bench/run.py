@@ -16,6 +16,11 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import search_fulltext  # noqa: E402 - bench/search_fulltext.py, beside this file
+
+import recommendations  # noqa: E402 - bench/recommendations.py, beside this file
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 POSTGRES_URL = os.environ.get("KENES_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/kenes_bench")
@@ -170,6 +175,67 @@ def fresh_postgres() -> str | None:
     return POSTGRES_URL
 
 
+def run_search_fulltext(quick: bool, databases: list[str]) -> list[dict]:
+    """Full-text search of issues (bench/search_fulltext.py): 1,000,000 issues on PostgreSQL, 100,000
+    with --quick; SQLite with a tenth of that. Each in its own fresh database."""
+    rows = {"postgres": 100_000 if quick else 1_000_000, "sqlite": 10_000 if quick else 100_000}
+    results = []
+    for database in databases:
+        if database in rows:
+            result = search_fulltext.run(database, rows[database])
+            if result:
+                results.append(result)
+    return results
+
+
+def run_similarity(quick: bool) -> dict:
+    """The similarity engine's benchmark (bench/similarity.py): embedding latency, 1M-vector retrieval."""
+    command = [sys.executable, str(ROOT / "bench" / "similarity.py")] + (["--quick"] if quick else [])
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=3600)
+    lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
+    if completed.returncode or not lines:
+        print(f"similarity benchmark failed: {completed.stderr[-2000:]}", file=sys.stderr)
+        return {}
+    return json.loads(lines[-1])
+
+
+def markdown_similarity(figures: dict) -> list[str]:
+    if not figures:
+        return []
+    lines = ["## similarity engine", "", f"load average at start: {figures.get('load_at_start')}", ""]
+    lines += [
+        "| embedding of one text | threads | p50 ms | p95 ms | max ms | batch 16 /s | batch 64 /s |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for run in figures.get("embedding", []):
+        single = run.get("single_text")
+        if single:
+            lines.append(
+                f"| {run['build']} | {run['threads']} | {single['p50_ms']} | {single['p95_ms']} | {single['max_ms']} "
+                f"| {run.get('batch_16_texts_per_s', '')} | {run.get('batch_64_texts_per_s', '')} |"
+            )
+    retrieval = figures.get("retrieval", {})
+    lines += [
+        "",
+        f"retrieval over {retrieval.get('vectors', 0):,} vectors ({retrieval.get('kind')}), "
+        f"built in {retrieval.get('build_s')} s, RSS {retrieval.get('rss_mb_with_index')} MB",
+        "",
+    ]
+    lines += ["| search | p50 ms | p95 ms | max ms | recall@5 |", "|---|---|---|---|---|"]
+    for name, value in retrieval.items():
+        if name.startswith("nprobe_"):
+            search = value["search"]
+            lines.append(
+                f"| {name} | {search['p50_ms']} | {search['p95_ms']} | {search['max_ms']} | {value['recall_at_5']} |"
+            )
+    exact = retrieval.get("exact_numpy")
+    if exact:
+        lines.append(
+            f"| exact numpy scan | {exact['p50_ms']} | {exact['p95_ms']} | {exact['max_ms']} | 1.0 |"
+        )
+    return lines + [""]
+
+
 def markdown(report: dict) -> str:
     lines = [f"# Kenes benchmarks, {report['date']}", "", f"Machine: {report['machine']}", ""]
     for result in report["results"]:
@@ -191,6 +257,9 @@ def markdown(report: dict) -> str:
                 f"| `{path}` | {figures['n']} | {figures['p50_ms']} | {figures['p95_ms']} | {figures['max_ms']} |"
             )
         lines.append("")
+    lines += markdown_similarity(report.get("similarity", {}))
+    lines += [search_fulltext.markdown(result) for result in report.get("search_fulltext", [])]
+    lines += [recommendations.markdown(result) for result in report.get("recommendations", [])]
     return "\n".join(lines)
 
 
@@ -215,6 +284,9 @@ def main() -> None:
         "machine": f"{os.cpu_count()} cores, Python {sys.version.split()[0]}",
         "quick": args.quick,
         "results": results,
+        "similarity": run_similarity(args.quick),
+        "search_fulltext": run_search_fulltext(args.quick, args.databases.split(",")),
+        "recommendations": recommendations.run_all(args.quick, args.databases.split(",")),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{stamp}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")

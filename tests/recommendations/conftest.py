@@ -43,7 +43,9 @@ def council(body):
 
 @pytest.fixture
 def secretary(council, user_with_role):
-    return user_with_role(Role.COUNCIL_SECRETARY, council, email="rec-secretary@example.kz")
+    return user_with_role(
+        Role.COUNCIL_SECRETARY, council, email="rec-secretary@example.kz", preferred_language="en"
+    )
 
 
 @pytest.fixture
@@ -53,7 +55,7 @@ def chair(council, user_with_role):
 
 @pytest.fixture
 def officer(body, user_with_role):
-    return user_with_role(Role.STATE_BODY_OFFICER, body, email="officer@example.kz")
+    return user_with_role(Role.STATE_BODY_OFFICER, body, email="officer@example.kz", preferred_language="en")
 
 
 @pytest.fixture

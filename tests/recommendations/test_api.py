@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 
@@ -30,7 +31,9 @@ def token(body, officer, coordinator):
 
 def post(dispatch, payload, raw=None):
     headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"} if raw else {}
-    return Client().post(
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the messages asserted below are English
+    return client.post(
         f"/api/v1/recommendations/dispatches/{dispatch.pk}/response",
         payload,
         content_type="application/json",

@@ -46,6 +46,10 @@ class Ratio:
     def wilson_lower_bound(self, z: float = 1.96) -> float | None:
         return wilson_lower_bound(self.numerator, self.denominator, z)
 
+    @property
+    def percent(self) -> float | None:
+        return None if self.value is None else 100 * self.value
+
 
 def wilson_lower_bound(successes: int, total: int, z: float = 1.96) -> float | None:
     """The lower end of the Wilson score interval (95% by default): a rate that a small sample cannot
@@ -83,27 +87,60 @@ def _distribution(values: list[int]) -> Distribution:
 
 def due_in(dispatches: QuerySet[Dispatch], period: Period) -> QuerySet[Dispatch]:
     """``D``: the dispatches whose due date falls in the period."""
-    return dispatches.filter(sent_on__isnull=False, due_on__gte=period.start, due_on__lte=period.end)
+    return dispatches.filter(_in_d(period))
+
+
+def _in_d(period: Period) -> Q:
+    return Q(sent_on__isnull=False, due_on__gte=period.start, due_on__lte=period.end)
 
 
 def _as_of(period: Period, as_of: date | None) -> date:
     return as_of or period.end
 
 
+def _rate_counts(period: Period, as_of: date | None = None) -> dict:
+    """The one definition of the response and on-time rates, as aggregate expressions over dispatches:
+    ``total`` = |D|, ``answered`` = answered by ``as_of``, ``on_time`` = answered by the due date.
+    ``response_rate`` and ``on_time_rate`` aggregate them over a queryset; ``rates_by`` groups them
+    (one query for every body of the national scoreboard)."""
+    in_d = _in_d(period)
+    return {
+        "total": Count("pk", filter=in_d),
+        "answered": Count("pk", filter=in_d & Q(answered_on__lte=_as_of(period, as_of))),
+        "on_time": Count("pk", filter=in_d & Q(answered_on__lte=F("due_on"))),
+    }
+
+
+@dataclass(frozen=True)
+class Rates:
+    response: Ratio
+    on_time: Ratio
+
+
+def rates(dispatches, period: Period, as_of: date | None = None) -> Rates:
+    """``response_rate`` and ``on_time_rate`` of one queryset in one query."""
+    counts = dispatches.aggregate(**_rate_counts(period, as_of))
+    return Rates(Ratio(counts["answered"], counts["total"]), Ratio(counts["on_time"], counts["total"]))
+
+
 def response_rate(dispatches, period: Period, as_of: date | None = None) -> Ratio:
     """Answered (by ``as_of``, the end of the period by default) / |D|."""
-    d = due_in(dispatches, period)
-    counts = d.aggregate(
-        total=Count("pk"), answered=Count("pk", filter=Q(answered_on__lte=_as_of(period, as_of)))
-    )
-    return Ratio(counts["answered"], counts["total"])
+    return rates(dispatches, period, as_of).response
 
 
 def on_time_rate(dispatches, period: Period) -> Ratio:
     """Answered on or before the due date / |D|; the unanswered stay in the denominator."""
-    d = due_in(dispatches, period)
-    counts = d.aggregate(total=Count("pk"), on_time=Count("pk", filter=Q(answered_on__lte=F("due_on"))))
-    return Ratio(counts["on_time"], counts["total"])
+    return rates(dispatches, period).on_time
+
+
+def rates_by(dispatches, period: Period, key: str, as_of: date | None = None) -> dict[object, Rates]:
+    """``response_rate`` and ``on_time_rate`` for every value of ``key`` (e.g. ``"body_id"``) in one
+    query; a key with no dispatch in D is absent."""
+    rows = due_in(dispatches, period).order_by().values(key).annotate(**_rate_counts(period, as_of))
+    return {
+        row[key]: Rates(Ratio(row["answered"], row["total"]), Ratio(row["on_time"], row["total"]))
+        for row in rows
+    }
 
 
 def overdue_backlog(dispatches, as_of: date) -> Distribution:
@@ -112,21 +149,27 @@ def overdue_backlog(dispatches, as_of: date) -> Distribution:
     rows = list(
         dispatches.filter(sent_on__lte=as_of, due_on__lt=as_of, paused_since__isnull=True)
         .filter(Q(answered_on__isnull=True) | Q(answered_on__gt=as_of))
+        .order_by()  # Dispatch's default ordering would join and sort the recommendations
         .values_list("due_on", flat=True)
     )
     if not rows:
         return _distribution([])
-    calendar = WorkCalendar(min(rows), as_of)
-    ages = []
-    for due in rows:
-        age = sum(
-            1
-            for offset in range(1, (as_of - due).days + 1)
-            if calendar.is_working_day(date.fromordinal(due.toordinal() + offset))
-        )
-        if age >= 1:  # overdue from the next working day after the due date
-            ages.append(age)
-    return _distribution(ages)
+    count_to = working_day_counter(min(rows), as_of)
+    ages = [count_to(as_of) - count_to(due) for due in rows]
+    # Overdue from the next working day after the due date.
+    return _distribution([age for age in ages if age >= 1])
+
+
+def working_day_counter(start: date, end: date):
+    """``count_to(day)``: working days after ``start`` up to and including ``day`` (start ≤ day ≤ end),
+    from one calendar query; ``count_to(b) − count_to(a)`` = working days after ``a`` up to ``b``."""
+    calendar = WorkCalendar(start, end)
+    cumulative, total = {start: 0}, 0
+    for offset in range(1, (end - start).days + 1):
+        day = date.fromordinal(start.toordinal() + offset)
+        total += calendar.is_working_day(day)
+        cumulative[day] = total
+    return cumulative.__getitem__
 
 
 def time_to_response(dispatches, period: Period) -> Distribution:
@@ -134,6 +177,7 @@ def time_to_response(dispatches, period: Period) -> Distribution:
     values = list(
         due_in(dispatches, period)
         .filter(answered_on__isnull=False, working_days_taken__isnull=False)
+        .order_by()
         .values_list("working_days_taken", flat=True)
     )
     return _distribution(values)
@@ -141,7 +185,7 @@ def time_to_response(dispatches, period: Period) -> Distribution:
 
 def decision_mix(dispatches, period: Period) -> dict[str, Ratio]:
     """Share of each answer (the one in force) among the answered dispatches of D."""
-    answered = due_in(dispatches, period).filter(answered_on__isnull=False)
+    answered = due_in(dispatches, period).filter(answered_on__isnull=False).order_by()
     counts = dict(answered.values_list("answer").annotate(n=Count("pk")).values_list("answer", "n"))
     total = sum(counts.values())
     return {answer: Ratio(counts.get(answer, 0), total) for answer in Answer.values}
@@ -153,7 +197,7 @@ def reasoned_rejection_rate(dispatches, period: Period, min_text: int | None = N
 
     min_text = MIN_REJECTION_TEXT if min_text is None else min_text
     rejected = Response.objects.filter(
-        dispatch__in=due_in(dispatches, period).filter(answer=Answer.REJECTED),
+        dispatch__in=due_in(dispatches, period).filter(answer=Answer.REJECTED).order_by(),
         answer=Answer.REJECTED,
         superseded_by__isnull=True,
     )
@@ -167,15 +211,15 @@ def reasoned_rejection_rate(dispatches, period: Period, min_text: int | None = N
 
 
 def _commitments(dispatches) -> QuerySet[Commitment]:
-    return Commitment.objects.filter(dispatch__in=dispatches)
+    return Commitment.objects.filter(dispatch__in=dispatches.order_by()).order_by()
 
 
 def implementation_rate_by_cohort(dispatches, period: Period) -> dict[str, Ratio]:
     """Per quarter of sending (the cohort): commitments confirmed by the council / all commitments of
     the cohort's dispatches sent in the period. A claim without confirmation does not count."""
-    rows = _commitments(dispatches.filter(sent_on__gte=period.start, sent_on__lte=period.end)).values_list(
-        "dispatch__sent_on", "status"
-    )
+    rows = _commitments(
+        dispatches.filter(sent_on__gte=period.start, sent_on__lte=period.end).order_by()
+    ).values_list("dispatch__sent_on", "status")
     cohorts: dict[str, list[int]] = {}
     for sent_on, status in rows:
         totals = cohorts.setdefault(period.quarter_of(sent_on), [0, 0])

@@ -199,6 +199,14 @@ class Dispatch(models.Model):
             models.Index(fields=["answered_on", "due_on"], name="dispatch_open_due"),
             models.Index(fields=["next_reminder_on"], name="dispatch_next_reminder"),
             models.Index(fields=["body", "due_on"], name="dispatch_body_due"),
+            # The public pages: the scoreboard groups D by body (index-only on PostgreSQL); the list
+            # of recommendations awaiting an answer reads the open clocks by sending date.
+            models.Index(fields=["due_on", "body", "answered_on"], name="dispatch_due_body_answered"),
+            models.Index(
+                fields=["sent_on", "id"],
+                condition=Q(answered_on__isnull=True, sent_on__isnull=False),
+                name="dispatch_awaiting",
+            ),
         ]
 
     def __str__(self) -> str:

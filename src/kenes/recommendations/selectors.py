@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -14,8 +16,9 @@ from kenes.core.models import Role, RoleAssignment, StateBody
 from kenes.core.rules import is_coordination_centre, role_keys
 from kenes.councils.models import Council
 
+from . import metrics
 from .models import Claim, Commitment, Dispatch, Hearing, Recommendation, Response, Verification
-from .workflows import Clock, ClockState, clock, ladder
+from .workflows import STATE_LABELS, Clock, ClockState, clock, ladder, rule_for
 
 URGENCY = {
     ClockState.LONG_OVERDUE: 0,
@@ -244,3 +247,259 @@ def holders_of(body: StateBody) -> QuerySet[RoleAssignment]:
         content_type=ContentType.objects.get_for_model(StateBody),
         object_id=body.pk,
     )
+
+
+# --- Public accountability pages (DESIGN §4): every figure comes from ``metrics`` ------------------
+
+
+@dataclass(frozen=True)
+class PeriodChoice:
+    period: metrics.Period
+    previous: metrics.Period
+    year: int | None
+    quarter: int | None
+    label: str
+
+    @property
+    def query(self) -> str:
+        """The period as query parameters, to carry it into links and exports."""
+        if self.year is None:
+            return ""
+        return f"year={self.year}" + (f"&quarter={self.quarter}" if self.quarter else "")
+
+
+def period_choice(params, today: date | None = None) -> PeriodChoice:
+    """The period a public page shows: ``?year=2026`` or ``?year=2026&quarter=3``; by default the last
+    12 months up to today. The previous period is the year or quarter before, or the 12 months before.
+    Unreadable values fall back to the default."""
+    today = today or timezone.localdate()
+    try:
+        year = int(params.get("year", ""))
+        if not 2000 <= year <= 2100:
+            raise ValueError
+    except ValueError:
+        try:
+            year_ago = today.replace(year=today.year - 1)
+        except ValueError:  # 29 February
+            year_ago = date(today.year - 1, 2, 28)
+        start = year_ago + timedelta(days=1)
+        length = today - start
+        previous = metrics.Period(start - length - timedelta(days=1), start - timedelta(days=1))
+        return PeriodChoice(metrics.Period(start, today), previous, None, None, str(_("the last 12 months")))
+    try:
+        quarter = int(params.get("quarter", ""))
+        if not 1 <= quarter <= 4:
+            raise ValueError
+    except ValueError:
+        quarter = None
+    if quarter is None:
+        return PeriodChoice(
+            metrics.Period(date(year, 1, 1), date(year, 12, 31)),
+            metrics.Period(date(year - 1, 1, 1), date(year - 1, 12, 31)),
+            year,
+            None,
+            str(year),
+        )
+
+    def quarter_period(y: int, q: int) -> metrics.Period:
+        start = date(y, 3 * q - 2, 1)
+        end = date(y + (q == 4), 1 if q == 4 else 3 * q + 1, 1) - timedelta(days=1)
+        return metrics.Period(start, end)
+
+    previous = quarter_period(year - 1, 4) if quarter == 1 else quarter_period(year, quarter - 1)
+    return PeriodChoice(quarter_period(year, quarter), previous, year, quarter, f"{year}-Q{quarter}")
+
+
+def scope_dispatches(scope: str, obj) -> QuerySet[Dispatch]:
+    """The dispatches a body, a council or a region is measured on. A region measures the state bodies
+    located in it (the accountable side); a council measures what it sent, to any body."""
+    if scope == "body":
+        return Dispatch.objects.filter(body=obj)
+    if scope == "council":
+        return Dispatch.objects.filter(recommendation__council=obj)
+    if scope == "region":
+        return Dispatch.objects.filter(body__region=obj)
+    return Dispatch.objects.all()
+
+
+@dataclass(frozen=True)
+class ScopeMetrics:
+    period: metrics.Period
+    as_of: date
+    response_rate: metrics.Ratio
+    on_time_rate: metrics.Ratio
+    overdue_backlog: metrics.Distribution
+    time_to_response: metrics.Distribution
+    decision_mix: dict[str, metrics.Ratio]
+    reasoned_rejection_rate: metrics.Ratio
+    implementation_rate_by_cohort: dict[str, metrics.Ratio]
+    promise_keeping_rate: metrics.Ratio
+    verification_gap: metrics.VerificationGap
+
+
+def scope_metrics(
+    dispatches: QuerySet[Dispatch], period: metrics.Period, today: date | None = None
+) -> ScopeMetrics:
+    """All the DESIGN §4 metrics of one scope for one period (a fixed number of queries). The backlog
+    is taken on the period's last day, or today while the period is running."""
+    today = today or timezone.localdate()
+    as_of = min(period.end, today)
+    rates = metrics.rates(dispatches, period, as_of)
+    return ScopeMetrics(
+        period=period,
+        as_of=as_of,
+        response_rate=rates.response,
+        on_time_rate=rates.on_time,
+        overdue_backlog=metrics.overdue_backlog(dispatches, as_of),
+        time_to_response=metrics.time_to_response(dispatches, period),
+        decision_mix=metrics.decision_mix(dispatches, period),
+        reasoned_rejection_rate=metrics.reasoned_rejection_rate(dispatches, period),
+        implementation_rate_by_cohort=metrics.implementation_rate_by_cohort(dispatches, period),
+        promise_keeping_rate=metrics.promise_keeping_rate(dispatches, period),
+        verification_gap=metrics.verification_gap(dispatches),
+    )
+
+
+def scoreboard_min_sample() -> int:
+    return int(
+        getattr(settings, "KENES_SCOREBOARD_MIN_SAMPLE", os.environ.get("KENES_SCOREBOARD_MIN_SAMPLE", 10))
+    )
+
+
+@dataclass
+class ScoreRow:
+    body: StateBody
+    on_time: metrics.Ratio
+    response: metrics.Ratio
+    previous: metrics.Ratio
+    ranked: bool
+    rank: int | None = None
+    group_label: str = ""
+    url: str = ""  # the body's page, set by the view
+
+    @property
+    def lower_bound(self) -> float | None:
+        return self.on_time.wilson_lower_bound()
+
+    @property
+    def change(self) -> float | None:
+        """Change of the on-time rate against the previous period, when both samples are large enough."""
+        if not self.ranked or self.previous.denominator < scoreboard_min_sample():
+            return None
+        return self.on_time.value - self.previous.value
+
+    @property
+    def change_points(self) -> float | None:
+        return None if self.change is None else 100 * self.change
+
+
+@dataclass(frozen=True)
+class PeerGroup:
+    level: str
+    kind: str
+    label: str
+    rows: list[ScoreRow]
+
+
+@dataclass(frozen=True)
+class Scoreboard:
+    min_sample: int
+    groups: list[PeerGroup]
+    most_improved: list[ScoreRow]
+
+
+def scoreboard(choice: PeriodChoice) -> Scoreboard:
+    """The national scoreboard: every state body with clocks due in the period (or the previous one),
+    compared within its peer group (level and kind), ranked by the Wilson lower bound of the on-time
+    rate when its sample reaches the minimum; and the bodies whose on-time rate rose most. Three
+    queries whatever the number of bodies."""
+    minimum = scoreboard_min_sample()
+    current = metrics.rates_by(Dispatch.objects.all(), choice.period, "body_id")
+    previous = metrics.rates_by(Dispatch.objects.all(), choice.previous, "body_id")
+    empty = metrics.Rates(metrics.Ratio(0, 0), metrics.Ratio(0, 0))
+    bodies = StateBody.all_objects.filter(pk__in=set(current) | set(previous))
+    groups: dict[tuple[str, str], list[ScoreRow]] = {}
+    labels = {}
+    for body in bodies:
+        now, before = current.get(body.pk, empty), previous.get(body.pk, empty)
+        key = (body.level, body.kind)
+        if key not in labels:
+            labels[key] = f"{body.get_level_display()} · {body.get_kind_display()}"
+        row = ScoreRow(
+            body,
+            now.on_time,
+            now.response,
+            before.on_time,
+            now.on_time.denominator >= minimum,
+            None,
+            labels[key],
+        )
+        groups.setdefault(key, []).append(row)
+    level_order = {value: i for i, value in enumerate(StateBody.Level.values)}
+    kind_order = {value: i for i, value in enumerate(StateBody.Kind.values)}
+    result = []
+    for key in sorted(groups, key=lambda k: (level_order.get(k[0], 9), kind_order.get(k[1], 9))):
+        rows = groups[key]
+        ranked = sorted(
+            (r for r in rows if r.ranked), key=lambda r: (-r.lower_bound, -r.on_time.denominator, r.body.name)
+        )
+        for position, row in enumerate(ranked, start=1):
+            row.rank = position
+        unranked = sorted((r for r in rows if not r.ranked), key=lambda r: r.body.name)
+        result.append(PeerGroup(key[0], key[1], labels[key], ranked + unranked))
+    improved = sorted(
+        (r for group in result for r in group.rows if r.change is not None),
+        key=lambda r: (-r.change, r.body.name),
+    )
+    return Scoreboard(minimum, result, improved)
+
+
+@dataclass(frozen=True)
+class Awaiting:
+    dispatch: Dispatch
+    state: ClockState
+    working_days_waiting: int
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self.state]
+
+
+def awaiting_dispatches() -> QuerySet[Dispatch]:
+    """Sent clocks without an answer, longest waiting first (the earliest sent waits the most working
+    days, so the order is the database's)."""
+    return (
+        Dispatch.objects.filter(sent_on__isnull=False, answered_on__isnull=True)
+        .select_related("recommendation__council", "body")
+        .order_by("sent_on", "pk")
+    )
+
+
+def awaiting_rows(dispatches, today: date | None = None) -> list[Awaiting]:
+    """One page of ``awaiting_dispatches`` with each clock's state and working days since sending,
+    from the cached clock columns and one calendar read (no query per row). The state follows
+    ``workflows.clock`` exactly; a test compares the two."""
+    today = today or timezone.localdate()
+    dispatches = list(dispatches)
+    if not dispatches:
+        return []
+    dates = [d.sent_on for d in dispatches] + [d.due_on for d in dispatches if d.due_on]
+    start, end = min(dates), max([today, *dates])
+    count_to = metrics.working_day_counter(start, end)
+    rows = []
+    for d in dispatches:
+        if d.paused_since or d.due_on is None:
+            state = ClockState.PAUSED
+        elif today <= d.due_on:
+            left = count_to(d.due_on) - count_to(today)
+            due_soon = rule_for(d.body).due_soon
+            state = ClockState.DUE_SOON if left <= due_soon else ClockState.RUNNING
+        elif count_to(today) - count_to(d.due_on) == 0:
+            state = ClockState.DUE_SOON
+        elif d.long_overdue_on and today >= d.long_overdue_on:
+            state = ClockState.LONG_OVERDUE
+        else:
+            state = ClockState.OVERDUE
+        waited = count_to(min(today, end)) - count_to(d.sent_on) if today >= d.sent_on else 0
+        rows.append(Awaiting(d, state, waited))
+    return rows

@@ -6,15 +6,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kenes.core.forms import apply_validation_error
+from kenes.core.models import Region, StateBody
 from kenes.core.selectors import timeline_for
+from kenes.councils.models import Council
 
-from . import selectors, services
+from . import exporting, metrics, selectors, services
 from .forms import (
     ClaimForm,
     ClarificationAnswerForm,
@@ -25,7 +29,7 @@ from .forms import (
     ResponseForm,
     VerificationForm,
 )
-from .models import Clarification, Commitment, Dispatch
+from .models import Answer, Clarification, Commitment, Dispatch
 from .workflows import ANSWERABLE, CLARIFIABLE, EXTENDABLE, MOVABLE, clock
 
 
@@ -247,3 +251,108 @@ def action(request: HttpRequest, name: str, pk: int) -> HttpResponse:
         "recommendations/action.html",
         {"title": title, "form": form, "recommendation": _dispatch_of(obj).recommendation},
     )
+
+
+# --- Public accountability pages and open-data exports (DESIGN §4) --------------------------------
+
+AWAITING_PER_PAGE = 50
+SCOPES = {"body": StateBody, "council": Council, "region": Region}
+
+
+def _scope_object(scope: str, code: str):
+    model = SCOPES.get(scope)
+    if model is None:
+        raise Http404
+    return get_object_or_404(model.objects.all(), code=code)
+
+
+def _years(today) -> list[int]:
+    return list(range(today.year, today.year - 6, -1))
+
+
+def _file(content: bytes, fmt: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=exporting.FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def awaiting(request: HttpRequest) -> HttpResponse:
+    """Every recommendation still awaiting a body's answer, longest waiting first."""
+    page = Paginator(selectors.awaiting_dispatches(), AWAITING_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "recommendations/public_awaiting.html",
+        {"page": page, "rows": selectors.awaiting_rows(page.object_list)},
+    )
+
+
+def scoreboard(request: HttpRequest) -> HttpResponse:
+    choice = selectors.period_choice(request.GET)
+    board = selectors.scoreboard(choice)
+    # One reverse() for all rows: {% url %} per state body was a third of the page's time.
+    prefix = reverse("recommendations:scope", args=["body", "-"]).removesuffix("-/")
+    suffix = f"?{choice.query}" if choice.query else ""
+    for group in board.groups:
+        for row in group.rows:
+            row.url = f"{prefix}{row.body.code}/{suffix}"
+    return render(
+        request,
+        "recommendations/public_scoreboard.html",
+        {
+            "choice": choice,
+            "board": board,
+            "years": _years(timezone.localdate()),
+            "formats": list(exporting.FORMATS),
+        },
+    )
+
+
+def scope_page(request: HttpRequest, scope: str, code: str) -> HttpResponse:
+    """The accountability figures of one state body, council or region for a period."""
+    obj = _scope_object(scope, code)
+    choice = selectors.period_choice(request.GET)
+    figures = selectors.scope_metrics(selectors.scope_dispatches(scope, obj), choice.period)
+    return render(
+        request,
+        "recommendations/public_scope.html",
+        {
+            "scope": scope,
+            "obj": obj,
+            "choice": choice,
+            "figures": figures,
+            "decision_mix": [(Answer(a).label, r) for a, r in figures.decision_mix.items()],
+            "cohorts": list(figures.implementation_rate_by_cohort.items()),
+            "years": _years(timezone.localdate()),
+            "formats": list(exporting.FORMATS),
+        },
+    )
+
+
+def scope_export(request: HttpRequest, scope: str, code: str, kind: str, fmt: str) -> HttpResponse:
+    """``metrics``: the scope's metrics table; ``dispatches``: one row per dispatch of D (the clocks
+    due in the period), so a recount of the file gives the page's rates."""
+    if fmt not in exporting.FORMATS or kind not in ("metrics", "dispatches"):
+        raise Http404
+    choice = selectors.period_choice(request.GET)
+    if scope == "national":
+        if code != "all":
+            raise Http404
+        dispatches = selectors.scope_dispatches(scope, None)
+    else:
+        dispatches = selectors.scope_dispatches(scope, _scope_object(scope, code))
+    name = f"kenes-{kind}-{scope}-{code}-{choice.period.start:%Y%m%d}-{choice.period.end:%Y%m%d}"
+    if kind == "metrics":
+        figures = selectors.scope_metrics(dispatches, choice.period)
+        rows = exporting.metric_rows(scope, code, figures)
+        return _file(exporting.render(fmt, exporting.METRIC_HEADERS, rows, "metrics"), fmt, name)
+    rows = exporting.dispatch_rows(metrics.due_in(dispatches, choice.period))
+    return _file(exporting.render(fmt, exporting.DISPATCH_HEADERS, rows, "dispatches"), fmt, name)
+
+
+def scoreboard_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in exporting.FORMATS:
+        raise Http404
+    choice = selectors.period_choice(request.GET)
+    rows = exporting.scoreboard_rows(selectors.scoreboard(choice), choice)
+    name = f"kenes-scoreboard-{choice.period.start:%Y%m%d}-{choice.period.end:%Y%m%d}"
+    return _file(exporting.render(fmt, exporting.SCOREBOARD_HEADERS, rows, "scoreboard"), fmt, name)
