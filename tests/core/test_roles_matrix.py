@@ -63,13 +63,23 @@ def issue_of(council):
     )
 
 
+def dispatch_of(council, body):
+    """A sent recommendation of ``council`` addressed to ``body``: the object of recommendations rows."""
+    from kenes.recommendations.models import Dispatch, Recommendation
+
+    recommendation = Recommendation.objects.create(
+        council=council, title="Ұсыным", text="Мәтін", status=Recommendation.Status.SENT
+    )
+    return Dispatch.objects.create(recommendation=recommendation, body=body)
+
+
 def test_matrix_names_every_permission_the_code_declares():
     import rules.permissions
 
     declared = {
         name
         for name in rules.permissions.permissions
-        if name.split(".")[0] in {"core", "councils", "meetings", "issues"}
+        if name.split(".")[0] in {"core", "councils", "meetings", "issues", "recommendations"}
     }
     assert declared == {permission for permission, _c, _v in CELLS}
 
@@ -91,7 +101,7 @@ def test_permission_matrix_cell(permission, column, expected, user_with_role):
 
     if permission.startswith("councils."):
         own, other = own_council, other_council
-    elif permission == "meetings.manage_series":
+    elif permission in {"meetings.manage_series", "recommendations.manage_body_tokens"}:
         own = other = None
     elif permission.startswith("meetings."):
         own, other = sitting_of(own_council), sitting_of(other_council)
@@ -99,6 +109,8 @@ def test_permission_matrix_cell(permission, column, expected, user_with_role):
         own, other = own_council, other_council
     elif permission.startswith("issues.") and "problem" not in permission:
         own, other = issue_of(own_council), issue_of(other_council)
+    elif permission.startswith("recommendations."):
+        own, other = dispatch_of(own_council, own_body), dispatch_of(other_council, other_body)
     elif permission == "core.act_for_state_body":
         own, other = own_body, other_body
     else:

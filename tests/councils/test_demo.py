@@ -26,7 +26,10 @@ def _wipe_demo():
     from django.db.models import ProtectedError
 
     # The apps above the registry protect their rows; empty them, the protecting models first.
-    pending = [*apps.get_app_config("recommendations").get_models(), *apps.get_app_config("issues").get_models()]
+    pending = [
+        *apps.get_app_config("recommendations").get_models(),
+        *apps.get_app_config("issues").get_models(),
+    ]
     for model in pending:
         for field in model._meta.concrete_fields:
             if field.is_relation and field.related_model is model and field.null:

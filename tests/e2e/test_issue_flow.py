@@ -23,7 +23,9 @@ KAZAKH_TEXT = "Емханада тар бейінді дәрігерлерге �
 
 def test_member_marks_the_russian_twin_as_the_same_and_the_national_problem_grows(page, demo_site):
     home = Council.objects.get(code="pc-min-health")
-    elsewhere = Council.objects.filter(region__isnull=False).exclude(Q(region=home.region_id) | Q(pk=home.pk)).first()
+    elsewhere = (
+        Council.objects.filter(region__isnull=False).exclude(Q(region=home.region_id) | Q(pk=home.pk)).first()
+    )
     problem = Problem.objects.create(title="Мамандарға кезек", status=Problem.Status.CONFIRMED)
     twin = Issue.objects.create(
         title=RUSSIAN_TWIN[0],
@@ -36,7 +38,11 @@ def test_member_marks_the_russian_twin_as_the_same_and_the_national_problem_grow
         search_document=document(*RUSSIAN_TWIN),
     )
     # The worker's job, done here: vectors for the twin and for other problems of the demo around it.
-    others = list(Issue.objects.exclude(pk=twin.pk).exclude(status__in=["pending", "spam"]).values_list("pk", flat=True)[:60])
+    others = list(
+        Issue.objects.exclude(pk=twin.pk)
+        .exclude(status__in=["pending", "spam"])
+        .values_list("pk", flat=True)[:60]
+    )
     index_issues([twin.pk, *others])
     regions_before = Region.objects.filter(issues__problem=problem).distinct().count()
     assert regions_before == 1

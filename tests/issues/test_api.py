@@ -38,19 +38,29 @@ def test_list_filters_by_query_and_region(client, council):
 
 
 def test_anonymous_cannot_file(client, council):
-    assert client.post("/api/v1/issues", {**BODY, "council": council.code}, content_type="application/json").status_code == 401
+    assert (
+        client.post(
+            "/api/v1/issues", {**BODY, "council": council.code}, content_type="application/json"
+        ).status_code
+        == 401
+    )
 
 
 def test_member_files_through_the_api_with_csrf(council, user_with_role):
     member = user_with_role(Role.COUNCIL_MEMBER, council)
     client = Client(enforce_csrf_checks=True)
     client.force_login(member)
-    refused = client.post("/api/v1/issues", {**BODY, "council": council.code}, content_type="application/json")
+    refused = client.post(
+        "/api/v1/issues", {**BODY, "council": council.code}, content_type="application/json"
+    )
     assert refused.status_code == 403  # no CSRF token
     client.get("/issues/")  # the page sets the CSRF cookie
     token = client.cookies["csrftoken"].value
     response = client.post(
-        "/api/v1/issues", {**BODY, "council": council.code}, content_type="application/json", HTTP_X_CSRFTOKEN=token
+        "/api/v1/issues",
+        {**BODY, "council": council.code},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
     )
     assert response.status_code == 201, response.content
     issue = Issue.objects.get(pk=response.json()["id"])
@@ -60,12 +70,16 @@ def test_member_files_through_the_api_with_csrf(council, user_with_role):
 def test_write_errors_are_400_with_field_messages(client, council, user_with_role):
     client.force_login(user_with_role(Role.COUNCIL_MEMBER, council))
     response = client.post(
-        "/api/v1/issues", {**BODY, "description": "🙂", "council": council.code}, content_type="application/json"
+        "/api/v1/issues",
+        {**BODY, "description": "🙂", "council": council.code},
+        content_type="application/json",
     )
     assert response.status_code == 400
     assert "description" in response.json()["errors"]
     response = client.post(
-        "/api/v1/issues", {**BODY, "topics": ["no-such-topic"], "council": council.code}, content_type="application/json"
+        "/api/v1/issues",
+        {**BODY, "topics": ["no-such-topic"], "council": council.code},
+        content_type="application/json",
     )
     assert response.status_code == 400
     assert not Issue.objects.exists()
@@ -73,23 +87,31 @@ def test_write_errors_are_400_with_field_messages(client, council, user_with_rol
 
 def test_member_of_another_council_gets_403(client, council, user_with_role):
     client.force_login(user_with_role(Role.COUNCIL_MEMBER, LocalCouncilFactory()))
-    response = client.post("/api/v1/issues", {**BODY, "council": council.code}, content_type="application/json")
+    response = client.post(
+        "/api/v1/issues", {**BODY, "council": council.code}, content_type="application/json"
+    )
     assert response.status_code == 403
 
 
 def test_staff_edit_transition_and_link(client, council, user_with_role):
     issue, other = IssueFactory(council=council), IssueFactory()
     client.force_login(user_with_role(Role.COUNCIL_SECRETARY, council))
-    response = client.patch(f"/api/v1/issues/{issue.pk}", {"title": "Жаңа атау"}, content_type="application/json")
+    response = client.patch(
+        f"/api/v1/issues/{issue.pk}", {"title": "Жаңа атау"}, content_type="application/json"
+    )
     assert response.status_code == 200 and response.json()["title"] == "Жаңа атау"
-    response = client.post(f"/api/v1/issues/{issue.pk}/transition", {"action": "reject"}, content_type="application/json")
+    response = client.post(
+        f"/api/v1/issues/{issue.pk}/transition", {"action": "reject"}, content_type="application/json"
+    )
     assert response.status_code == 400 and "reason" in response.json()["errors"]
     response = client.post(
         f"/api/v1/issues/{issue.pk}/transition", {"action": "review"}, content_type="application/json"
     )
     assert response.json()["status"] == "under_review"
     response = client.post(
-        f"/api/v1/issues/{issue.pk}/links", {"target": other.pk, "kind": "related"}, content_type="application/json"
+        f"/api/v1/issues/{issue.pk}/links",
+        {"target": other.pk, "kind": "related"},
+        content_type="application/json",
     )
     assert response.status_code == 200
     assert IssueLink.objects.get().kind == "related"
@@ -100,7 +122,12 @@ def test_staff_edit_transition_and_link(client, council, user_with_role):
 def test_member_cannot_patch(client, council, user_with_role):
     issue = IssueFactory(council=council)
     client.force_login(user_with_role(Role.COUNCIL_MEMBER, council))
-    assert client.patch(f"/api/v1/issues/{issue.pk}", {"title": "X"}, content_type="application/json").status_code == 403
+    assert (
+        client.patch(
+            f"/api/v1/issues/{issue.pk}", {"title": "X"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
 
 
 def test_similar_is_in_the_openapi_document(client):

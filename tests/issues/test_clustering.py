@@ -12,6 +12,7 @@ from kenes.issues.clustering import propose
 from kenes.issues.models import Problem
 from kenes.issues.similar import index_issues
 from kenes.issues.textgen import generate
+from kenes.search import similarity
 from tests.factories import IssueFactory, LocalCouncilFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,13 +26,19 @@ def dev_texts(cluster: str) -> list[dict]:
 
 
 def test_the_same_problem_from_three_regions_becomes_one_proposal():
+    # A fresh process: earlier tests' rolled-back rows must not linger in this process's index.
+    similarity.reset()
     twins = dev_texts("heating")
     assert len(twins) == 3
     same = []
     regions = list(Region.objects.order_by("code")[:3])
     for row, region in zip(twins, regions, strict=True):
         council = LocalCouncilFactory(region=region)
-        same.append(IssueFactory(council=council, title=row["text"][:60], description=row["text"], language=row["lang"][:2]))
+        same.append(
+            IssueFactory(
+                council=council, title=row["text"][:60], description=row["text"], language=row["lang"][:2]
+            )
+        )
     others = [
         IssueFactory(title=g.title, description=g.description, language=g.language)
         for g in generate(25, seed=11)

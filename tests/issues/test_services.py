@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from django.utils import translation
 
 from kenes.core.models import LogEntry, Role
 from kenes.issues import services
@@ -13,6 +14,13 @@ from kenes.issues.models import Attachment, Issue, IssueLink, Problem, Support
 from tests.factories import IssueFactory, LocalCouncilFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English; Kazakh is the default language of the interface."""
+    with translation.override("en"):
+        yield
 
 TEXT = {"title": "Ауылда ауыз су жоқ", "description": "Ауылға ауыз су құбыры тартылмаған.", "language": "kk"}
 
@@ -29,11 +37,15 @@ def member(council, user_with_role):
 
 @pytest.fixture
 def secretary(council, user_with_role):
-    return user_with_role(Role.COUNCIL_SECRETARY, council, email="secretary@example.kz", preferred_language="ru")
+    return user_with_role(
+        Role.COUNCIL_SECRETARY, council, email="secretary@example.kz", preferred_language="ru"
+    )
 
 
 def entries(obj, action):
-    return LogEntry.objects.filter(object_id=str(obj.pk), action=action, content_type__model=obj._meta.model_name)
+    return LogEntry.objects.filter(
+        object_id=str(obj.pk), action=action, content_type__model=obj._meta.model_name
+    )
 
 
 def test_member_files_an_issue_audited_with_search_document(council, member):
@@ -79,7 +91,9 @@ def test_script_injection_is_stored_as_typed(council, member):
 
 def test_mixed_scripts_are_accepted(council, member):
     issue = services.issue_file(
-        council=council, data={**TEXT, "description": "Auylda su joq, вода нет, ауыз су жоқ."}, acting_user=member
+        council=council,
+        data={**TEXT, "description": "Auylda su joq, вода нет, ауыз су жоқ."},
+        acting_user=member,
     )
     assert issue.pk
 
@@ -122,7 +136,9 @@ def test_staff_link_and_unlink_are_audited_on_both_issues(council, secretary):
         assert unlinked.actor == secretary
 
 
-def test_member_cannot_link_and_staff_of_another_council_cannot_unlink(council, member, secretary, user_with_role):
+def test_member_cannot_link_and_staff_of_another_council_cannot_unlink(
+    council, member, secretary, user_with_role
+):
     mine, theirs = IssueFactory(council=council), IssueFactory()
     with pytest.raises(PermissionDenied):
         services.issue_link(source=mine, target=theirs, kind="same", acting_user=member)
@@ -149,7 +165,9 @@ def test_workflow_needs_reasons_and_a_duplicate_target(council, secretary):
     with pytest.raises(ValidationError):
         services.issue_transition(issue=issue, name="accept", acting_user=secretary)  # not pending
     original = IssueFactory()
-    issue = services.issue_transition(issue=issue, name="close_duplicate", duplicate_of=original, acting_user=secretary)
+    issue = services.issue_transition(
+        issue=issue, name="close_duplicate", duplicate_of=original, acting_user=secretary
+    )
     assert issue.status == Issue.Status.DUPLICATE
     assert issue.duplicate_of == original
     assert Issue.objects.filter(pk=original.pk).exists()  # never a destructive merge
@@ -204,7 +222,9 @@ def test_removed_submission_tells_the_citizen_nothing_and_stays_hidden(
     with override_settings(**smtp_server.settings()):
         issue = submit(council)
         with django_capture_on_commit_callbacks(execute=True):
-            issue = services.issue_transition(issue=issue, name="remove", reason="реклама", acting_user=secretary)
+            issue = services.issue_transition(
+                issue=issue, name="remove", reason="реклама", acting_user=secretary
+            )
     assert issue.status == Issue.Status.SPAM
     assert smtp_server.messages == []
 
@@ -243,9 +263,8 @@ def test_attachments_are_checked_by_content(council, member, tmp_path, settings)
     with pytest.raises(ValidationError) as refused:
         services.attachment_add(issue=issue, file=fake, acting_user=member)
     assert "not accepted" in refused.value.message_dict["file"][0]
-    with override_settings(KENES_UPLOAD_MAX_BYTES=10):
-        with pytest.raises(ValidationError):
-            services.attachment_add(issue=issue, file=pdf, acting_user=member)
+    with override_settings(KENES_UPLOAD_MAX_BYTES=10), pytest.raises(ValidationError):
+        services.attachment_add(issue=issue, file=pdf, acting_user=member)
     assert Attachment.objects.count() == 1
 
 
@@ -253,7 +272,9 @@ def test_coordinator_confirms_splits_and_merges_national_problems(user_with_role
     coordinator = user_with_role(Role.COORDINATOR)
     issues = [IssueFactory() for _ in range(4)]
     proposal = services.problem_propose(title="Су", issues=issues)
-    problem = services.problem_confirm(problem=proposal, title="Ауыз су", summary="Қорытынды", acting_user=coordinator)
+    problem = services.problem_confirm(
+        problem=proposal, title="Ауыз су", summary="Қорытынды", acting_user=coordinator
+    )
     assert problem.status == Problem.Status.CONFIRMED and problem.confirmed_by == coordinator
     new = services.problem_split(problem=problem, issues=issues[:2], title="Бөлек", acting_user=coordinator)
     assert set(new.issues.all()) == set(issues[:2]) and problem.issues.count() == 2
@@ -264,7 +285,12 @@ def test_coordinator_confirms_splits_and_merges_national_problems(user_with_role
     assert new.status == Problem.Status.MERGED and new.merged_into == problem
     assert problem.issues.count() == 4
     actions = set(LogEntry.objects.filter(content_type__model="problem").values_list("action", flat=True))
-    assert {"issues.problem.proposed", "issues.problem.confirmed", "issues.problem.split", "issues.problem.merged"} <= actions
+    assert {
+        "issues.problem.proposed",
+        "issues.problem.confirmed",
+        "issues.problem.split",
+        "issues.problem.merged",
+    } <= actions
 
 
 def test_only_the_coordination_centre_manages_national_problems(secretary):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kenes.core.models import Role
@@ -53,7 +53,8 @@ def test_member_files_an_issue_and_is_sent_to_its_page(client, council, user_wit
     url = reverse("issues:file", args=[council.code])
     assert client.get(url).status_code == 200
     response = client.post(
-        url, {"title": "Жол жөнделмеген", "description": "Көшедегі жол бес жыл жөнделмеген.", "language": "kk"}
+        url,
+        {"title": "Жол жөнделмеген", "description": "Көшедегі жол бес жыл жөнделмеген.", "language": "kk"},
     )
     issue = Issue.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("issues:detail", args=[issue.pk])
@@ -98,7 +99,13 @@ def test_citizen_submits_and_the_honeypot_stores_nothing(client, council):
 def test_submission_without_consent_keeps_the_text(client, council):
     response = client.post(
         reverse("issues:submit", args=[council.code]),
-        {"title": "Алаң", "description": "Алаң бұзылған.", "language": "kk", "name": "А", "email": "a@example.kz"},
+        {
+            "title": "Алаң",
+            "description": "Алаң бұзылған.",
+            "language": "kk",
+            "name": "А",
+            "email": "a@example.kz",
+        },
     )
     assert response.status_code == 400
     assert "Алаң бұзылған." in response.content.decode()
@@ -142,14 +149,17 @@ def test_coordinator_confirms_a_proposal_from_its_page(client, user_with_role):
     coordinator = user_with_role(Role.COORDINATOR)
     problem = Problem.objects.create(title="Ұсыныс", status=Problem.Status.PROPOSED)
     IssueFactory(problem=problem)
-    assert client.get(reverse("issues:problem", args=[problem.pk])).status_code == 404  # proposals are internal
+    assert (
+        client.get(reverse("issues:problem", args=[problem.pk])).status_code == 404
+    )  # proposals are internal
     sign_in(client, coordinator)
     response = client.post(
         reverse("issues:problem", args=[problem.pk]), {"action": "edit", "title": "", "summary": "Қорытынды"}
     )
     assert response.status_code == 400 and "Қорытынды" in response.content.decode()
     response = client.post(
-        reverse("issues:problem", args=[problem.pk]), {"action": "edit", "title": "Ауыз су", "summary": "Қорытынды"}
+        reverse("issues:problem", args=[problem.pk]),
+        {"action": "edit", "title": "Ауыз су", "summary": "Қорытынды"},
     )
     assert response.status_code == 302
     problem.refresh_from_db()
@@ -175,5 +185,3 @@ def test_list_and_detail_query_counts_do_not_grow_with_rows(client, rows):
 def test_similar_fragment_answers_without_text(client):
     response = client.get(reverse("issues:similar"))
     assert response.status_code == 200
-
-

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
@@ -24,6 +24,12 @@ router = Router(tags=["issues"])
 
 TEXT_LIMIT = 20_000
 IssueId = Annotated[int, Path(ge=1, le=2**62)]
+QueryText = Annotated[str, Field(max_length=500)]
+ShortCode = Annotated[str, Field(max_length=80, pattern=r"^[^\x00-\x1f\x7f]*$")]
+PageNumber = Annotated[int, Field(ge=1, le=100_000)]
+PageSize = Annotated[int, Field(ge=1, le=100)]
+LongText = Annotated[str, Field(max_length=TEXT_LIMIT)]
+SimilarCount = Annotated[int, Field(ge=1, le=20)]
 
 
 class IssueOut(Schema):
@@ -104,7 +110,9 @@ class IssueIn(Schema):
     district: Code | None = Field(None, max_length=64)
     topics: list[Code] = Field(default_factory=list, max_length=50)
     groups: list[Code] = Field(default_factory=list, max_length=50)
-    same_as: list[int] = Field(default_factory=list, max_length=20, description="ids of the same problem raised elsewhere")
+    same_as: list[int] = Field(
+        default_factory=list, max_length=20, description="ids of the same problem raised elsewhere"
+    )
     related_to: list[int] = Field(default_factory=list, max_length=20)
 
 
@@ -119,7 +127,10 @@ class IssuePatch(Schema):
 
 
 class TransitionIn(Schema):
-    action: str = Field(max_length=32, description="accept, remove, review, take, raise, resolve, reject, close_duplicate, reopen")
+    action: str = Field(
+        max_length=32,
+        description="accept, remove, review, take, raise, resolve, reject, close_duplicate, reopen",
+    )
     reason: str = Field("", max_length=TEXT_LIMIT)
     duplicate_of: int | None = Field(None, ge=1)
 
@@ -178,22 +189,30 @@ def _public(ids: list[int]) -> list[Issue]:
 @router.get("", response={200: IssueListOut, 422: ValidationErrorOut}, summary="Search and list problems")
 def list_issues(
     request,
-    q: str = Query("", max_length=500),
-    region: Code = Query("", max_length=2),
-    topic: Code = Query("", max_length=64),
-    group: Code = Query("", max_length=64),
-    status: Code = Query("", max_length=16),
-    council: Code = Query("", max_length=80),
+    q: QueryText = "",
+    region: ShortCode = "",
+    topic: ShortCode = "",
+    group: ShortCode = "",
+    status: ShortCode = "",
+    council: ShortCode = "",
     date_from: date | None = None,
     date_to: date | None = None,
-    page: int = Query(1, ge=1, le=100_000),
-    page_size: int = Query(20, ge=1, le=100),
+    page: PageNumber = 1,
+    page_size: PageSize = 20,
 ):
     """Published problems matching every word of ``q`` (any script, any form of the word) and the filters."""
     filters = IssueFilters(
-        region=region, topic=topic, group=group, status=status, council=council, date_from=date_from, date_to=date_to
+        region=region,
+        topic=topic,
+        group=group,
+        status=status,
+        council=council,
+        date_from=date_from,
+        date_to=date_to,
     )
-    result = issue_search(query=q, filters=filters, user=request.user, page=page, per_page=page_size, facets=False)
+    result = issue_search(
+        query=q, filters=filters, user=request.user, page=page, per_page=page_size, facets=False
+    )
     ids = [hit.issue.pk for hit in result.hits]
     by_id = _issues().in_bulk(ids)
     return {
@@ -209,7 +228,7 @@ def list_issues(
     response={200: list[SimilarOut], 422: ValidationErrorOut},
     summary="The published problems most similar to a text",
 )
-def similar(request, text: str = Query(..., max_length=TEXT_LIMIT), k: int = Query(5, ge=1, le=20)):
+def similar(request, text: LongText, k: SimilarCount = 5):
     """Across Kazakh (Cyrillic or Latin), Russian and English; the engine's score and duplicate flag."""
     if "\x00" in text:
         return []
@@ -222,7 +241,9 @@ def similar(request, text: str = Query(..., max_length=TEXT_LIMIT), k: int = Que
     ]
 
 
-@router.get("/{issue_id}", response={200: IssueOut, 404: ErrorOut, 422: ValidationErrorOut}, summary="One problem")
+@router.get(
+    "/{issue_id}", response={200: IssueOut, 404: ErrorOut, 422: ValidationErrorOut}, summary="One problem"
+)
 def get_issue(request, issue_id: IssueId):
     return _visible(request, issue_id)
 
@@ -230,7 +251,14 @@ def get_issue(request, issue_id: IssueId):
 @router.post(
     "",
     auth=django_auth,
-    response={201: IssueOut, 400: FieldErrorsOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+    response={
+        201: IssueOut,
+        400: FieldErrorsOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        422: ValidationErrorOut,
+    },
     summary="File a problem for a council",
 )
 def create_issue(request, payload: IssueIn):
@@ -264,7 +292,14 @@ def create_issue(request, payload: IssueIn):
 @router.patch(
     "/{issue_id}",
     auth=django_auth,
-    response={200: IssueOut, 400: FieldErrorsOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+    response={
+        200: IssueOut,
+        400: FieldErrorsOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        422: ValidationErrorOut,
+    },
     summary="Correct a problem (the council's staff)",
 )
 def update_issue(request, issue_id: IssueId, payload: IssuePatch):
@@ -291,19 +326,32 @@ def update_issue(request, issue_id: IssueId, payload: IssuePatch):
 @router.post(
     "/{issue_id}/transition",
     auth=django_auth,
-    response={200: IssueOut, 400: FieldErrorsOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+    response={
+        200: IssueOut,
+        400: FieldErrorsOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        422: ValidationErrorOut,
+    },
     summary="Move a problem along its workflow",
 )
 def transition_issue(request, issue_id: IssueId, payload: TransitionIn):
     issue = _visible(request, issue_id)
     duplicate_of = None
     if payload.duplicate_of:
-        duplicate_of = Issue.objects.exclude(status__in=PRIVATE_STATUSES).filter(pk=payload.duplicate_of).first()
+        duplicate_of = (
+            Issue.objects.exclude(status__in=PRIVATE_STATUSES).filter(pk=payload.duplicate_of).first()
+        )
         if duplicate_of is None:
             return _errors(ValidationError({"duplicate_of": "no published problem with this id"}))
     try:
         services.issue_transition(
-            issue=issue, name=payload.action, reason=payload.reason, duplicate_of=duplicate_of, acting_user=request.user
+            issue=issue,
+            name=payload.action,
+            reason=payload.reason,
+            duplicate_of=duplicate_of,
+            acting_user=request.user,
         )
     except PermissionDenied as denied:
         raise HttpError(403, str(denied) or "Forbidden") from denied
@@ -315,7 +363,14 @@ def transition_issue(request, issue_id: IssueId, payload: TransitionIn):
 @router.post(
     "/{issue_id}/links",
     auth=django_auth,
-    response={200: IssueOut, 400: FieldErrorsOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+    response={
+        200: IssueOut,
+        400: FieldErrorsOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        422: ValidationErrorOut,
+    },
     summary="Link a problem to another as the same or related",
 )
 def link_issue(request, issue_id: IssueId, payload: LinkIn):
@@ -339,7 +394,11 @@ class LinkOut(Schema):
     created_at: datetime
 
 
-@router.get("/{issue_id}/links", response={200: list[LinkOut], 404: ErrorOut, 422: ValidationErrorOut}, summary="Links of a problem")
+@router.get(
+    "/{issue_id}/links",
+    response={200: list[LinkOut], 404: ErrorOut, 422: ValidationErrorOut},
+    summary="Links of a problem",
+)
 def issue_links(request, issue_id: IssueId):
     issue = _visible(request, issue_id)
     return [

@@ -35,7 +35,12 @@ STATUSES = [
     (Issue.Status.RESOLVED, 12),
     (Issue.Status.REJECTED, 3),
 ]
-SOURCES = [(Issue.Source.COUNCIL, 45), (Issue.Source.MEMBER, 35), (Issue.Source.CITIZEN, 12), (Issue.Source.MONITORING, 8)]
+SOURCES = [
+    (Issue.Source.COUNCIL, 45),
+    (Issue.Source.MEMBER, 35),
+    (Issue.Source.CITIZEN, 12),
+    (Issue.Source.MONITORING, 8),
+]
 NATIONAL_THEMES = 4
 PROPOSED_THEMES = 2
 CONFIRMED_SUMMARY = (
@@ -108,7 +113,9 @@ def issues(context: DemoContext) -> None:
         themes.append(generated.theme)
     # The showcase council's secretary finds citizens' submissions waiting in the moderation queue.
     if showcase is not None:
-        for issue in [row for row in rows if row.council_id == showcase.pk and row.source == Issue.Source.CITIZEN][:4]:
+        for issue in [
+            row for row in rows if row.council_id == showcase.pk and row.source == Issue.Source.CITIZEN
+        ][:4]:
             issue.status = Issue.Status.PENDING
             issue.created_at = now - timedelta(hours=rng.randint(2, 70))
     for start in range(0, len(rows), BATCH):

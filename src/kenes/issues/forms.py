@@ -88,7 +88,8 @@ class PublicIssueForm(IssueForm):
 
     name = forms.CharField(label=_("Your name"), max_length=200)
     email = forms.EmailField(
-        label=_("Your e-mail"), help_text=_("We send you the decisions on your submission; it is never published.")
+        label=_("Your e-mail"),
+        help_text=_("We send you the decisions on your submission; it is never published."),
     )
     website = forms.CharField(required=False, label=_("Leave this field empty"))
     consent = forms.BooleanField(
@@ -127,13 +128,20 @@ class LinkForm(forms.Form):
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=500)
     region = forms.ModelChoiceField(
-        label=_("Region"), queryset=Region.objects.none(), required=False, widget=FastSelect, to_field_name="code"
+        label=_("Region"),
+        queryset=Region.objects.none(),
+        required=False,
+        widget=FastSelect,
+        to_field_name="code",
     )
     topic = forms.ModelChoiceField(
         label=_("Topic"), queryset=Topic.objects.none(), required=False, to_field_name="code"
     )
     group = forms.ModelChoiceField(
-        label=_("Vulnerable group"), queryset=VulnerableGroup.objects.none(), required=False, to_field_name="code"
+        label=_("Vulnerable group"),
+        queryset=VulnerableGroup.objects.none(),
+        required=False,
+        to_field_name="code",
     )
     status = forms.ChoiceField(label=_("Status"), required=False)
     council = forms.CharField(label=_("Council code"), required=False, max_length=80)
@@ -166,7 +174,9 @@ class SplitForm(forms.Form):
     def __init__(self, *args, problem: Problem, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["issues"].queryset = problem.issues.select_related("council", "region")
-        self.fields["issues"].label_from_instance = lambda issue: f"№{issue.pk} · {issue.region} · {issue.title}"
+        self.fields["issues"].label_from_instance = lambda issue: (
+            f"№{issue.pk} · {issue.region} · {issue.title}"
+        )
 
 
 class MergeForm(forms.Form):
@@ -184,8 +194,8 @@ class AgendaForm(forms.Form):
     def __init__(self, *args, meetings, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["meeting"].queryset = meetings
-        self.fields["meeting"].label_from_instance = (
-            lambda meeting: f"{meeting.starts_at:%d.%m.%Y} · {meeting.title}"
+        self.fields["meeting"].label_from_instance = lambda meeting: (
+            f"{meeting.starts_at:%d.%m.%Y} · {meeting.title}"
         )
 
 

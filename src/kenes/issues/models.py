@@ -36,7 +36,12 @@ class Problem(models.Model):
     summary = models.TextField(_("central summary"), blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED)
     merged_into = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("merged into")
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("merged into"),
     )
     topics = models.ManyToManyField(Topic, blank=True, related_name="problems", verbose_name=_("topics"))
     confirmed_by = models.ForeignKey(
@@ -83,7 +88,12 @@ class Issue(models.Model):
         Council, on_delete=models.PROTECT, related_name="issues", verbose_name=_("council")
     )
     region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="issues", verbose_name=_("region")
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="issues",
+        verbose_name=_("region"),
     )
     district = models.ForeignKey(
         District,
@@ -188,9 +198,12 @@ class IssueLink(models.Model):
             models.CheckConstraint(condition=~Q(source=models.F("target")), name="issue_link_not_self"),
         ]
 
+    def __str__(self) -> str:
+        return f"№{self.source_id} → №{self.target_id} ({self.get_kind_display()})"
+
 
 class Support(models.Model):
-    """"Same here": a member, a council or a citizen supports an issue raised elsewhere."""
+    """ "Same here": a member, a council or a citizen supports an issue raised elsewhere."""
 
     issue = models.ForeignKey(Issue, on_delete=models.CASCADE, related_name="supports")
     user = models.ForeignKey(
@@ -209,6 +222,9 @@ class Support(models.Model):
                 fields=["issue", "user"], condition=Q(user__isnull=False), name="support_once_per_user"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"№{self.issue_id}"
 
 
 class Attachment(models.Model):

@@ -11,9 +11,11 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from time import monotonic
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models.signals import post_delete, post_save
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -102,10 +104,18 @@ def _filtered(
     queryset = base
     if filters.region and skip != "region":
         queryset = queryset.filter(region_id=ids["region"])
+    # EXISTS on the through tables (their unique (issue_id, …_id) index answers it) rather than a
+    # join: no duplicate rows, and the planner can keep walking the match or the date order.
     if filters.topic and skip != "topic":
-        queryset = queryset.filter(topics=ids["topic"])
+        through = Issue.topics.through
+        queryset = queryset.filter(
+            Exists(through.objects.filter(issue_id=OuterRef("pk"), topic_id=ids["topic"]))
+        )
     if filters.group and skip != "group":
-        queryset = queryset.filter(groups=ids["group"])
+        through = Issue.groups.through
+        queryset = queryset.filter(
+            Exists(through.objects.filter(issue_id=OuterRef("pk"), vulnerablegroup_id=ids["group"]))
+        )
     if filters.status and skip != "status":
         queryset = queryset.filter(status=filters.status)
     if filters.council:
@@ -117,20 +127,52 @@ def _filtered(
     return queryset
 
 
+# Regions, topics and vulnerable groups are reference data: read once per process (and again after
+# ``REFERENCE_TTL`` seconds or any save or delete of one of them), not on every search.
+REFERENCE_TTL = 300.0
+_REFERENCE_MODELS = {"region": Region, "topic": Topic, "group": VulnerableGroup}
+_reference_cache: dict[str, tuple[float, dict[str, int], dict[int, object]]] = {}
+
+
+def _reference(name: str) -> tuple[dict[str, int], dict[int, object]]:
+    """(code -> pk of every row, pk -> living row) of the reference model of facet ``name``."""
+    cached = _reference_cache.get(name)
+    now = monotonic()
+    if cached is None or now - cached[0] > REFERENCE_TTL:
+        rows = list(_REFERENCE_MODELS[name]._default_manager.all())
+        by_code = {row.code: row.pk for row in rows}
+        alive = {row.pk: row for row in rows if row.deleted_at is None}
+        cached = (now, by_code, alive)
+        _reference_cache[name] = cached
+    return cached[1], cached[2]
+
+
+def _forget_reference(sender=None, **kwargs):
+    _reference_cache.clear()
+
+
+for _model in _REFERENCE_MODELS.values():
+    for _signal in (post_save, post_delete):
+        _signal.connect(
+            _forget_reference, sender=_model, dispatch_uid=f"kenes.issues.search.{_model.__name__}"
+        )
+
+
 def _resolve(filters: IssueFilters) -> dict[str, int | None] | None:
     """Primary keys of the coded filters; None when a code names nothing (no issue can match)."""
     ids: dict[str, int | None] = {}
-    for name, model in (
-        ("region", Region),
-        ("topic", Topic),
-        ("group", VulnerableGroup),
-        ("council", Council),
-    ):
+    for name in ("region", "topic", "group"):
         code = getattr(filters, name)
         if code:
-            ids[name] = model._default_manager.filter(code=code).values_list("pk", flat=True).first()
+            ids[name] = _reference(name)[0].get(code)
             if ids[name] is None:
                 return None
+    if filters.council:
+        ids["council"] = (
+            Council._default_manager.filter(code=filters.council).values_list("pk", flat=True).first()
+        )
+        if ids["council"] is None:
+            return None
     return ids
 
 
@@ -202,6 +244,25 @@ def _facet_counts(found: _Set, name: str) -> dict[int | str, int]:
     return {key: round(count * found.scale) for key, count in counts.items()}
 
 
+def _labelled(counts: dict[str, dict]) -> dict[str, list[FacetValue]]:
+    labels: dict[str, dict] = {
+        name: {pk: (row.code, row.name) for pk, row in _reference(name)[1].items()}
+        for name in ("region", "topic", "group")
+    }
+    labels["status"] = {value: (value, str(label)) for value, label in Issue.Status.choices}
+    return {
+        name: sorted(
+            (
+                FacetValue(code=labels[name][key][0], label=labels[name][key][1], count=count)
+                for key, count in counts[name].items()
+                if key in labels[name]
+            ),
+            key=lambda value: (-value.count, value.label),
+        )
+        for name in FACETS
+    }
+
+
 def _facets(
     base: QuerySet, filters: IssueFilters, ids: dict[str, int | None], result_set: _Set
 ) -> tuple[dict[str, list[FacetValue]], bool]:
@@ -213,31 +274,99 @@ def _facets(
         found = _sample(_filtered(base, filters, ids, skip=name)) if getattr(filters, name) else result_set
         estimated = estimated or found.estimated
         counts[name] = _facet_counts(found, name) if found.rows else {}
-    labels = {
-        "region": {
-            region.pk: (region.code, region.name) for region in Region.objects.filter(pk__in=counts["region"])
-        },
-        "topic": {
-            topic.pk: (topic.code, topic.name) for topic in Topic.objects.filter(pk__in=counts["topic"])
-        },
-        "group": {
-            group.pk: (group.code, group.name)
-            for group in VulnerableGroup.objects.filter(pk__in=counts["group"])
-        },
-        "status": {value: (value, str(label)) for value, label in Issue.Status.choices},
-    }
-    facets = {
-        name: sorted(
-            (
-                FacetValue(code=labels[name][key][0], label=labels[name][key][1], count=count)
-                for key, count in counts[name].items()
-                if key in labels[name]
-            ),
-            key=lambda value: (-value.count, value.label),
+    return _labelled(counts), estimated
+
+
+def _sql_facets(
+    base: QuerySet,
+    filters: IssueFilters,
+    ids: dict[str, int | None],
+    *,
+    facets: bool = True,
+    parsed: fulltext.Query | None = None,
+    page: slice = slice(0, 0),
+) -> tuple[int, bool, dict[str, dict], bool, list[tuple[int, float]]]:
+    """PostgreSQL: the result's size and every facet's counts in one statement.
+
+    Each set (the result, and the result without a facet's own filter when that filter is set) is a
+    ``FACET_SAMPLE + 1``-row subquery of the matches, taken from the GIN index and materialised once;
+    the counts are GROUP BYs over it (the topic and group ones joined to the through tables by their
+    ``issue_id`` index). Nothing but the counts leaves the server. A full sample means the set is
+    larger: its size is then the planner's estimate and its counts are scaled to it.
+
+    With ``parsed``, the same statement ranks the result's sample and returns the ``page`` slice of
+    it, best first: the page of a result of at most ``FACET_SAMPLE`` issues (all of them in the
+    sample) then needs no second scan of the matches.
+
+    Returns (size of the result, whether estimated, counts per facet, whether any facet estimated,
+    [(pk, rank)] of the page when ranked).
+    """
+    quote = connection.ops.quote_name
+    sets: dict[str, QuerySet] = {"": _filtered(base, filters, ids)}
+    for name in FACETS if facets else ():
+        if getattr(filters, name):
+            sets[name] = _filtered(base, filters, ids, skip=name)
+    ctes, selects, params = [], [], []
+    for index, queryset in enumerate(sets.values()):
+        fields = ["pk", "region_id", "status"]
+        if index == 0 and parsed:
+            queryset = queryset.annotate(rank=fulltext.rank(queryset, parsed))
+            fields.append("rank")
+        sql, sql_params = queryset.order_by().values_list(*fields)[: FACET_SAMPLE + 1].query.sql_with_params()
+        names = ", ".join(["id", "region_id", "status", "rank"][: len(fields)])
+        ctes.append(f"s{index} ({names}) AS ({sql})")
+        params += sql_params
+        selects.append(f"SELECT 's{index}', '', COUNT(*), CAST(NULL AS double precision) FROM s{index}")
+    if parsed and page.stop > page.start:
+        selects.append(
+            "(SELECT 'hit', id::text, 0, rank FROM s0 ORDER BY rank DESC, id DESC LIMIT %s OFFSET %s)"
         )
-        for name in FACETS
-    }
-    return facets, estimated
+        params += [page.stop - page.start, page.start]
+    for name in FACETS if facets else ():
+        cte = f"s{list(sets).index(name if name in sets else '')}"
+        if name == "region":
+            selects.append(
+                f"SELECT 'region', region_id::text, COUNT(*), NULL FROM {cte} "
+                "WHERE region_id IS NOT NULL GROUP BY region_id"
+            )
+        elif name == "status":
+            selects.append(f"SELECT 'status', status, COUNT(*), NULL FROM {cte} GROUP BY status")
+        else:
+            through = (Issue.topics if name == "topic" else Issue.groups).through
+            column = "topic_id" if name == "topic" else "vulnerablegroup_id"
+            selects.append(
+                f"SELECT '{name}', link.{column}::text, COUNT(*), NULL FROM {cte} "
+                f"JOIN {quote(through._meta.db_table)} link ON link.issue_id = {cte}.id GROUP BY link.{column}"
+            )
+    sizes: dict[str, int] = {}
+    raw: dict[str, dict] = {name: {} for name in FACETS}
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(ctes)} " + " UNION ALL ".join(selects), params)
+        hits = []
+        for kind, key, count, score in cursor.fetchall():
+            if kind == "hit":
+                hits.append((int(key), score))
+            elif kind in raw:
+                raw[kind][key if kind == "status" else int(key)] = count
+            else:
+                sizes[kind] = count
+    scales: dict[str, float] = {}
+    sized: dict[str, tuple[int, bool]] = {}
+    for index, (name, queryset) in enumerate(sets.items()):
+        taken = sizes.get(f"s{index}", 0)
+        if taken <= FACET_SAMPLE:
+            sized[name], scales[name] = (taken, False), 1.0
+        else:
+            size = max(_estimated_count(queryset), FACET_SAMPLE + 1)
+            sized[name], scales[name] = (size, True), size / taken
+    counts = {}
+    any_estimated = sized[""][1]
+    for name in FACETS if facets else ():
+        own = name if name in sets else ""
+        any_estimated = any_estimated or sized[own][1]
+        counts[name] = {key: round(count * scales[own]) for key, count in raw[name].items()}
+    hits.sort(key=lambda hit: (-hit[1], -hit[0]))
+    return sized[""][0], sized[""][1], counts, any_estimated, hits
 
 
 def public_issues() -> QuerySet:
@@ -275,13 +404,37 @@ def issue_search(
     if parsed:
         base = fulltext.matching(base, parsed, rank=False)
     filtered = _filtered(base, filters, ids)
-    result_set = _sample(filtered)
-    # SQLite counts exactly (its sets are small); PostgreSQL's size above the sample is the planner's.
-    result.total = result_set.size
-    result.total_estimated = result_set.estimated and connection.vendor == "postgresql"
     start = (page - 1) * per_page
     related = ("region", "council")
-    if parsed and not result.total_estimated and result.total <= RANK_LIMIT:
+    if connection.vendor == "postgresql":
+        # The size and every facet in one statement; the page in a second (ranked in SQL when every
+        # match is counted, else newest first along the ``created_at`` index).
+        total, estimated, counts, facets_estimated, ranked = _sql_facets(
+            base, filters, ids, facets=facets, parsed=parsed, page=slice(start, start + per_page)
+        )
+        result.total, result.total_estimated = total, estimated
+        if parsed and not estimated and total <= RANK_LIMIT:
+            # The whole result was in the sample: the statement above ranked it.
+            result.ranked = True
+            scores = dict(ranked)
+            rows = Issue.objects.filter(pk__in=scores)
+        else:
+            rows = filtered.order_by("-created_at", "-pk")
+        rows = rows.select_related(*related).prefetch_related("topics", "groups")
+        if result.ranked:
+            by_pk = {issue.pk: issue for issue in rows}
+            issues = [by_pk[pk] for pk, _score in ranked if pk in by_pk]
+            for issue in issues:
+                issue.rank = scores[issue.pk]
+        else:
+            issues = list(rows[start : start + per_page]) if start < total else []
+        result.hits = [_hit(issue, parsed) for issue in issues]
+        if facets:
+            result.facets, result.facets_estimated = _labelled(counts), facets_estimated
+        return result
+    result_set = _sample(filtered)
+    result.total = result_set.size
+    if parsed and result.total <= RANK_LIMIT:
         # Every match is in hand: rank them in one query, fetch the page's rows by key.
         result.ranked = True
         scores = fulltext.ranks(Issue, parsed, [row[0] for row in result_set.rows])

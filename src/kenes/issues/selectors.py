@@ -55,7 +55,9 @@ def links_of(issue: Issue, user) -> list[LinkRow]:
         .select_related("source__council", "source__region", "target__council", "target__region")
         .order_by("kind", "-created_at")
     )
-    return [LinkRow(link=link, other=link.target if link.source_id == issue.pk else link.source) for link in links]
+    return [
+        LinkRow(link=link, other=link.target if link.source_id == issue.pk else link.source) for link in links
+    ]
 
 
 def supported_by(issue: Issue, user) -> bool:
@@ -125,7 +127,9 @@ def coordination_meetings():
     from kenes.meetings.models import Meeting, MeetingKind
     from kenes.meetings.workflows import AGENDA_EDITABLE
 
-    return Meeting.objects.filter(kind=MeetingKind.COORDINATION, status__in=AGENDA_EDITABLE).order_by("starts_at")
+    return Meeting.objects.filter(kind=MeetingKind.COORDINATION, status__in=AGENDA_EDITABLE).order_by(
+        "starts_at"
+    )
 
 
 def problems_prefetch():

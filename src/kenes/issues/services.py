@@ -153,7 +153,12 @@ def issue_file(
     for file in files:
         _attach(issue, file, acting_user, field="files")
     if issue.problem_id:
-        log_action(issue.problem, "issues.problem.issue_added", actor=acting_user, data={"after": {"issue": issue.pk}})
+        log_action(
+            issue.problem,
+            "issues.problem.issue_added",
+            actor=acting_user,
+            data={"after": {"issue": issue.pk}},
+        )
     _index_later(issue)
     return issue
 
@@ -293,7 +298,8 @@ def issue_transition(
     _require(acting_user, transition.permission, issue)
     if not transition.allowed(issue):
         raise ValidationError(
-            _("This cannot be done while the problem is “%(status)s”.") % {"status": issue.get_status_display()}
+            _("This cannot be done while the problem is “%(status)s”.")
+            % {"status": issue.get_status_display()}
         )
     reason = (reason or "").strip()
     if transition.needs_reason and not reason:
@@ -331,7 +337,7 @@ def issue_transition(
 
 @transaction.atomic
 def issue_support(*, issue: Issue, acting_user: User, council: Council | None = None) -> Support:
-    """"Same here": the user (for their council, when given) supports an issue raised elsewhere."""
+    """ "Same here": the user (for their council, when given) supports an issue raised elsewhere."""
     _require(acting_user, "issues.support_issue", issue)
     if not issue.is_public:
         raise ValidationError(_("This problem is not published."))
@@ -343,7 +349,12 @@ def issue_support(*, issue: Issue, acting_user: User, council: Council | None = 
             support = Support.objects.create(issue=issue, user=acting_user, council=council)
     except IntegrityError:  # a second request of the same user won the race
         return Support.objects.get(issue=issue, user=acting_user)
-    log_action(issue, "issues.issue.supported", actor=acting_user, data={"after": {"council": getattr(council, "code", None)}})
+    log_action(
+        issue,
+        "issues.issue.supported",
+        actor=acting_user,
+        data={"after": {"council": getattr(council, "code", None)}},
+    )
     return support
 
 
@@ -357,7 +368,9 @@ def issue_unsupport(*, issue: Issue, acting_user: User) -> None:
 def _link(source: Issue, target: Issue, kind: str, acting_user: User | None) -> IssueLink | None:
     if source.pk == target.pk:
         raise ValidationError(_("A problem cannot be linked to itself."))
-    existing = IssueLink.objects.filter(Q(source=source, target=target) | Q(source=target, target=source)).first()
+    existing = IssueLink.objects.filter(
+        Q(source=source, target=target) | Q(source=target, target=source)
+    ).first()
     if existing is not None:
         if existing.kind == kind:
             return existing
@@ -369,7 +382,10 @@ def _link(source: Issue, target: Issue, kind: str, acting_user: User | None) -> 
                 issue,
                 "issues.issue.linked",
                 actor=acting_user,
-                data={"before": {"kind": before}, "after": {"kind": kind, "other": _other(issue, source, target)}},
+                data={
+                    "before": {"kind": before},
+                    "after": {"kind": kind, "other": _other(issue, source, target)},
+                },
             )
         return existing
     link = IssueLink.objects.create(source=source, target=target, kind=kind, created_by=acting_user)
@@ -393,7 +409,9 @@ def issue_link(*, source: Issue, target: Issue, kind: str, acting_user: User | N
     _require(acting_user, "issues.link_issues", source)
     if kind not in IssueLink.Kind.values:
         raise ValidationError({"kind": _("Choose how the problems are linked.")})
-    if not target.is_public and not (acting_user is None or acting_user.has_perm("issues.view_issue", target)):
+    if not target.is_public and not (
+        acting_user is None or acting_user.has_perm("issues.view_issue", target)
+    ):
         raise ValidationError({"target": _("No such problem.")})
     return _link(source, target, kind, acting_user)
 
@@ -402,12 +420,16 @@ def issue_link(*, source: Issue, target: Issue, kind: str, acting_user: User | N
 def issue_unlink(*, link: IssueLink, acting_user: User | None) -> None:
     """Remove a link; staff of either issue's council (or the coordination centre) may."""
     if acting_user is not None and not (
-        acting_user.has_perm("issues.link_issues", link.source) or acting_user.has_perm("issues.link_issues", link.target)
+        acting_user.has_perm("issues.link_issues", link.source)
+        or acting_user.has_perm("issues.link_issues", link.target)
     ):
         raise PermissionDenied(_("You do not have permission to do this."))
     for issue, other in ((link.source, link.target), (link.target, link.source)):
         log_action(
-            issue, "issues.issue.unlinked", actor=acting_user, data={"before": {"kind": link.kind, "other": other.pk}}
+            issue,
+            "issues.issue.unlinked",
+            actor=acting_user,
+            data={"before": {"kind": link.kind, "other": other.pk}},
         )
     link.delete()
 
@@ -431,7 +453,8 @@ def _attach(issue: Issue, file: UploadedFile, acting_user: User | None, *, field
 def attachment_add(*, issue: Issue, file: UploadedFile, acting_user: User | None) -> Attachment:
     """The author or the council's staff attach a document or a photo (checked by its content)."""
     if acting_user is not None and not (
-        acting_user.has_perm("issues.manage_issue", issue) or (issue.author_id and issue.author_id == acting_user.pk)
+        acting_user.has_perm("issues.manage_issue", issue)
+        or (issue.author_id and issue.author_id == acting_user.pk)
     ):
         raise PermissionDenied(_("You do not have permission to do this."))
     return _attach(issue, file, acting_user)
@@ -509,8 +532,12 @@ def problem_split(*, problem: Problem, issues: list[Issue], title: str, acting_u
     )
     Issue.objects.filter(pk__in=[issue.pk for issue in moving]).update(problem=new)
     moved = sorted(issue.pk for issue in moving)
-    log_action(problem, "issues.problem.split", actor=acting_user, data={"after": {"moved": moved, "to": new.pk}})
-    log_action(new, "issues.problem.split", actor=acting_user, data={"after": {"moved": moved, "from": problem.pk}})
+    log_action(
+        problem, "issues.problem.split", actor=acting_user, data={"after": {"moved": moved, "to": new.pk}}
+    )
+    log_action(
+        new, "issues.problem.split", actor=acting_user, data={"after": {"moved": moved, "from": problem.pk}}
+    )
     return new
 
 
@@ -527,8 +554,12 @@ def problem_merge(*, problem: Problem, into: Problem, acting_user: User | None) 
     problem.status = Problem.Status.MERGED
     problem.merged_into = into
     problem.save(update_fields=["status", "merged_into", "updated_at"])
-    log_action(problem, "issues.problem.merged", actor=acting_user, data={"after": {"into": into.pk, "moved": moved}})
-    log_action(into, "issues.problem.merged", actor=acting_user, data={"after": {"from": problem.pk, "moved": moved}})
+    log_action(
+        problem, "issues.problem.merged", actor=acting_user, data={"after": {"into": into.pk, "moved": moved}}
+    )
+    log_action(
+        into, "issues.problem.merged", actor=acting_user, data={"after": {"from": problem.pk, "moved": moved}}
+    )
     return into
 
 
@@ -556,7 +587,9 @@ def problem_remove_issue(*, problem: Problem, issue: Issue, acting_user: User | 
         raise ValidationError({"issue": _("This problem is not part of the national problem.")})
     issue.problem = None
     issue.save(update_fields=["problem", "updated_at"])
-    log_action(problem, "issues.problem.issue_removed", actor=acting_user, data={"before": {"issue": issue.pk}})
+    log_action(
+        problem, "issues.problem.issue_removed", actor=acting_user, data={"before": {"issue": issue.pk}}
+    )
     return issue
 
 
@@ -574,5 +607,7 @@ def problem_put_on_agenda(*, problem: Problem, meeting, acting_user: User | None
         acting_user=acting_user,
         subject=problem,
     )
-    log_action(problem, "issues.problem.on_agenda", actor=acting_user, data={"after": {"meeting": meeting.pk}})
+    log_action(
+        problem, "issues.problem.on_agenda", actor=acting_user, data={"after": {"meeting": meeting.pk}}
+    )
     return item

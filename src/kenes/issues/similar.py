@@ -31,7 +31,11 @@ def _indexable():
 def index_issues(pks: list[int]) -> int:
     """Store vectors of the public issues among ``pks``; forget the ones no longer public."""
     rows = list(Issue.objects.filter(pk__in=pks).values_list("pk", "status", "title", "description"))
-    items = [(pk, f"{title}. {description}") for pk, status, title, description in rows if status not in PRIVATE_STATUSES]
+    items = [
+        (pk, f"{title}. {description}")
+        for pk, status, title, description in rows
+        if status not in PRIVATE_STATUSES
+    ]
     gone = [pk for pk, status, *_rest in rows if status in PRIVATE_STATUSES]
     gone += sorted(set(pks) - {row[0] for row in rows})
     for start in range(0, len(items), BATCH):
@@ -46,7 +50,9 @@ def index_missing(limit: int = 5000) -> int:
     from kenes.search.models import Embedding
 
     stored = Embedding.objects.filter(collection=COLLECTION).values("key")
-    missing = list(_indexable().exclude(pk__in=stored).order_by("-created_at").values_list("pk", flat=True)[:limit])
+    missing = list(
+        _indexable().exclude(pk__in=stored).order_by("-created_at").values_list("pk", flat=True)[:limit]
+    )
     return index_issues(missing) if missing else 0
 
 

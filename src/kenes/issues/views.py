@@ -133,7 +133,11 @@ def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_link = user.has_perm("issues.link_issues", issue)
     links = selectors.links_of(issue, user)
     linked = {row.other.pk for row in links}
-    similar = [s for s in similar_to_issue(issue, k=SIMILAR_SHOWN) if s.issue.pk not in linked] if issue.is_public else []
+    similar = (
+        [s for s in similar_to_issue(issue, k=SIMILAR_SHOWN) if s.issue.pk not in linked]
+        if issue.is_public
+        else []
+    )
     return render(
         request,
         "issues/issue_detail.html",
@@ -184,7 +188,9 @@ def similar(request: HttpRequest) -> HttpResponse:
 
 def _chosen_issues(form: IssueForm, name: str) -> list[Issue]:
     ids = form.chosen(name)
-    return list(Issue.objects.filter(pk__in=ids).exclude(status__in=[Issue.Status.PENDING, Issue.Status.SPAM]))
+    return list(
+        Issue.objects.filter(pk__in=ids).exclude(status__in=[Issue.Status.PENDING, Issue.Status.SPAM])
+    )
 
 
 @login_required
@@ -316,9 +322,11 @@ def issue_transition(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(back)
     duplicate_of = None
     if form.cleaned_data.get("duplicate_of"):
-        duplicate_of = Issue.objects.exclude(status__in=[Issue.Status.PENDING, Issue.Status.SPAM]).filter(
-            pk=form.cleaned_data["duplicate_of"]
-        ).first()
+        duplicate_of = (
+            Issue.objects.exclude(status__in=[Issue.Status.PENDING, Issue.Status.SPAM])
+            .filter(pk=form.cleaned_data["duplicate_of"])
+            .first()
+        )
         if duplicate_of is None:
             messages.error(request, _("There is no published problem with this number."))
             return redirect(back)
@@ -362,7 +370,10 @@ def issue_link(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.issue_link(
-                source=issue, target=form.cleaned_data["target"], kind=form.cleaned_data["kind"], acting_user=request.user
+                source=issue,
+                target=form.cleaned_data["target"],
+                kind=form.cleaned_data["kind"],
+                acting_user=request.user,
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -488,7 +499,10 @@ def _problem_action(request: HttpRequest, problem: Problem, forms: dict):
             form = forms["split"] = SplitForm(request.POST, problem=problem)
             if form.is_valid():
                 new = services.problem_split(
-                    problem=problem, issues=list(form.cleaned_data["issues"]), title=form.cleaned_data["title"], acting_user=user
+                    problem=problem,
+                    issues=list(form.cleaned_data["issues"]),
+                    title=form.cleaned_data["title"],
+                    acting_user=user,
                 )
                 messages.success(request, _("The national problem is split."))
                 return redirect("issues:problem", new.pk), 200
@@ -496,7 +510,9 @@ def _problem_action(request: HttpRequest, problem: Problem, forms: dict):
         if action == "merge":
             form = forms["merge"] = MergeForm(request.POST, targets=selectors.merge_targets(problem))
             if form.is_valid():
-                into = services.problem_merge(problem=problem, into=form.cleaned_data["into"], acting_user=user)
+                into = services.problem_merge(
+                    problem=problem, into=form.cleaned_data["into"], acting_user=user
+                )
                 messages.success(request, _("The national problems are merged."))
                 return redirect("issues:problem", into.pk), 200
             return None, 400

@@ -51,7 +51,9 @@ TRANSITIONS = {
             needs_reason=True,
             tells_submitter=False,
         ),
-        Transition("review", _("Start the review"), frozenset({S.NEW}), S.UNDER_REVIEW, "issues.manage_issue"),
+        Transition(
+            "review", _("Start the review"), frozenset({S.NEW}), S.UNDER_REVIEW, "issues.manage_issue"
+        ),
         Transition(
             "take", _("Take into work"), frozenset({S.NEW, S.UNDER_REVIEW}), S.IN_WORK, "issues.manage_issue"
         ),
@@ -62,7 +64,9 @@ TRANSITIONS = {
             S.RAISED,
             "issues.manage_issue",
         ),
-        Transition("resolve", _("Mark as resolved"), WORKING, S.RESOLVED, "issues.manage_issue", needs_reason=True),
+        Transition(
+            "resolve", _("Mark as resolved"), WORKING, S.RESOLVED, "issues.manage_issue", needs_reason=True
+        ),
         Transition("reject", _("Reject"), WORKING, S.REJECTED, "issues.manage_issue", needs_reason=True),
         Transition(
             "close_duplicate",

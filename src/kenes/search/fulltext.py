@@ -255,6 +255,16 @@ def matching(
     return queryset.annotate(rank=rank_expression) if rank else queryset
 
 
+def rank(queryset: models.QuerySet, query: str | Query, *, column: str = "search_document") -> models.Func:
+    """The relevance expression of ``matching`` alone (higher is better), to annotate or select.
+
+    For a queryset already narrowed by ``matching(..., rank=False)``: ranks its rows without a
+    second match condition. ``query`` must hold something searchable.
+    """
+    parsed = query if isinstance(query, Query) else parse_query(query)
+    return _condition_and_rank(queryset, parsed, column)[1]
+
+
 def ranks(
     model: type[models.Model], query: str | Query, ids: list[int], *, column: str = "search_document"
 ) -> dict:
