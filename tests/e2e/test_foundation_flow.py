@@ -63,6 +63,16 @@ MAIN_PAGES = [
     "/regions/71/",
     "/accounts/login/",
     "/search/?q=астана",
+    "/issues/",
+    "/issues/?q=су",
+    "/issues/1/",
+    "/issues/council/pc-min-health/submit/",
+    "/problems/",
+    "/problems/1/",
+    "/recommendations/awaiting/",
+    "/recommendations/1/",
+    "/recommendations/scoreboard/",
+    "/recommendations/accountability/body/min-health/",
 ]
 
 
