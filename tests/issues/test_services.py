@@ -22,6 +22,7 @@ def english():
     with translation.override("en"):
         yield
 
+
 TEXT = {"title": "Ауылда ауыз су жоқ", "description": "Ауылға ауыз су құбыры тартылмаған.", "language": "kk"}
 
 
