@@ -45,7 +45,10 @@ def index_issues(pks: list[int]) -> int:
     return len(items)
 
 
-def index_missing(limit: int = 5000) -> int:
+MISSING_BATCH = 1000
+
+
+def index_missing(limit: int = MISSING_BATCH) -> int:
     """Index public issues that have no stored vector yet (at most ``limit`` per run)."""
     from kenes.search.models import Embedding
 

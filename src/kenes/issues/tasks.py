@@ -24,9 +24,13 @@ def embed_issues(pks: list[int]) -> int:
 @task()
 def embed_missing() -> int:
     """Catch up on issues whose vector is missing (a failed or lost task, an import, the demo)."""
-    from .similar import index_missing
+    from .similar import MISSING_BATCH, index_missing
 
-    return index_missing()
+    done = index_missing(limit=MISSING_BATCH)
+    if done == MISSING_BATCH:
+        # More are waiting (a fresh demo, a large import): keep going instead of waiting 15 minutes.
+        embed_missing.enqueue()
+    return done
 
 
 @periodic(every=timedelta(hours=6))
