@@ -172,6 +172,36 @@ def test_typing_the_start_of_a_word_finds_it():
 
 
 @pytest.mark.django_db
+def test_a_broad_last_word_prefix_finds_the_same_rows(monkeypatch):
+    """PostgreSQL leaves a broad prefix out of the index scan and checks it as a filter: same rows."""
+    IssueFactory(title="Аральский районный центр", description="")
+    IssueFactory(title="Аральский порт", description="")
+    IssueFactory(title="Районная больница", description="")
+    expected = {"Аральский районный центр"}
+    assert _found("аральский район") == expected
+    assert not fulltext._prefix_is_broad("issues_issue", "search_document", parse_query("район"))
+    monkeypatch.setattr(fulltext, "_lexeme_frequencies", lambda table, column: ({"раион": 0.5}, 0.01))
+    parsed = parse_query("аральский район")
+    assert fulltext._prefix_is_broad("issues_issue", "search_document", parsed)
+    assert _found("аральский район") == expected
+    assert _found("аральский районный") == expected
+    if connection.vendor == "postgresql":
+        sql = str(matching(Issue.objects.all(), parsed, rank=False).query)
+        assert "ts_match_vq" in sql
+
+
+@pytest.mark.django_db
+def test_lexeme_frequencies_come_from_the_statistics():
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_stats is PostgreSQL's")
+    # (No ANALYZE here: its row count outlives the test's rollback and would mislead the planner.)
+    fulltext._stats_cache.clear()
+    frequencies, floor = fulltext._lexeme_frequencies("issues_issue", "search_document")
+    assert all(0 <= share <= 1 for share in frequencies.values()) and floor >= 0
+    fulltext._stats_cache.clear()
+
+
+@pytest.mark.django_db
 def test_index_follows_updates_and_deletes():
     issue = IssueFactory(title="Көпір", description="")
     assert _found("көпір") == {"Көпір"}

@@ -104,18 +104,26 @@ def _filtered(
     queryset = base
     if filters.region and skip != "region":
         queryset = queryset.filter(region_id=ids["region"])
-    # EXISTS on the through tables (their unique (issue_id, …_id) index answers it) rather than a
-    # join: no duplicate rows, and the planner can keep walking the match or the date order.
+    # PostgreSQL: EXISTS on the through tables (answered by their (issue_id, …_id) unique index, or
+    # hashed from the (…_id, issue_id) index of migration 0003) rather than a join. SQLite keeps the
+    # join, which its planner handles as well or better.
+    exists = connection.vendor == "postgresql"
     if filters.topic and skip != "topic":
-        through = Issue.topics.through
-        queryset = queryset.filter(
-            Exists(through.objects.filter(issue_id=OuterRef("pk"), topic_id=ids["topic"]))
-        )
+        if exists:
+            through = Issue.topics.through
+            queryset = queryset.filter(
+                Exists(through.objects.filter(issue_id=OuterRef("pk"), topic_id=ids["topic"]))
+            )
+        else:
+            queryset = queryset.filter(topics=ids["topic"])
     if filters.group and skip != "group":
-        through = Issue.groups.through
-        queryset = queryset.filter(
-            Exists(through.objects.filter(issue_id=OuterRef("pk"), vulnerablegroup_id=ids["group"]))
-        )
+        if exists:
+            through = Issue.groups.through
+            queryset = queryset.filter(
+                Exists(through.objects.filter(issue_id=OuterRef("pk"), vulnerablegroup_id=ids["group"]))
+            )
+        else:
+            queryset = queryset.filter(groups=ids["group"])
     if filters.status and skip != "status":
         queryset = queryset.filter(status=filters.status)
     if filters.council:
