@@ -326,7 +326,9 @@ KENES_SIMILARITY_THREADS = int(env("SIMILARITY_THREADS", "1"))  # app servers: o
 KENES_SIMILARITY_WORKER_THREADS = int(env("SIMILARITY_WORKER_THREADS", "2"))  # the task worker's batches
 KENES_SIMILARITY_THRESHOLD = float(env("SIMILARITY_THRESHOLD", "0.05"))  # calibrated score of a duplicate
 KENES_SIMILARITY_INDEX_DIR = Path(env("SIMILARITY_INDEX_DIR", str(VAR_DIR / "similarity")))
-KENES_SIMILARITY_EXACT_BELOW = int(env("SIMILARITY_EXACT_BELOW", "200000"))  # exact search below, IVF-SQ8 above
+KENES_SIMILARITY_EXACT_BELOW = int(
+    env("SIMILARITY_EXACT_BELOW", "200000")
+)  # exact search below, IVF-SQ8 above
 KENES_SIMILARITY_NPROBE = int(env("SIMILARITY_NPROBE", "24"))  # IVF lists searched per query
 
 SITE_NAME = _("Kenes")

@@ -78,7 +78,9 @@ def _office_kind(file: UploadedFile) -> Kind | None:
     return None
 
 
-def check_upload(file: UploadedFile, *, kinds: tuple[Kind, ...] = EVIDENCE_KINDS, field: str = "file") -> Kind:
+def check_upload(
+    file: UploadedFile, *, kinds: tuple[Kind, ...] = EVIDENCE_KINDS, field: str = "file"
+) -> Kind:
     """Return the kind of ``file`` or raise a ValidationError for ``field`` saying why it is refused."""
     limit = max_upload_bytes()
     if file.size is not None and file.size > limit:
@@ -88,5 +90,7 @@ def check_upload(file: UploadedFile, *, kinds: tuple[Kind, ...] = EVIDENCE_KINDS
     kind = sniff(file)
     if kind is None or kind not in kinds:
         allowed = ", ".join(k.extension.upper() for k in kinds)
-        raise ValidationError({field: _("This kind of file is not accepted. Accepted: %(kinds)s.") % {"kinds": allowed}})
+        raise ValidationError(
+            {field: _("This kind of file is not accepted. Accepted: %(kinds)s.") % {"kinds": allowed}}
+        )
     return kind
