@@ -10,6 +10,7 @@ import random
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -24,6 +25,12 @@ from tests.factories import CouncilFactory
 from .conftest import on
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english_pages(client):
+    """The pages are read in English here; Kazakh is the default language of the interface."""
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
 
 YEAR_2026 = metrics.Period(date(2026, 1, 1), date(2026, 12, 31))
 AFTER_2026 = date(2027, 1, 20)
