@@ -142,3 +142,12 @@ def test_content_security_policy_forbids_inline_code(client):
     policy = client.get("/")["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "unsafe-eval" not in policy
     assert "frame-ancestors 'none'" in policy
+
+
+def test_timeline_names_a_reverse_relation_by_its_model():
+    """An audit entry may name a reverse relation (the commitments of a dispatch): no crash, a name."""
+    from kenes.core.selectors import _field_name
+    from kenes.recommendations.models import Dispatch
+
+    assert _field_name(Dispatch, "commitments") != ""
+    assert _field_name(Dispatch, "no_such_field") == "no_such_field"

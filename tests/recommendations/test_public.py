@@ -32,6 +32,7 @@ def english_pages(client):
     """The pages are read in English here; Kazakh is the default language of the interface."""
     client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
 
+
 YEAR_2026 = metrics.Period(date(2026, 1, 1), date(2026, 12, 31))
 AFTER_2026 = date(2027, 1, 20)
 

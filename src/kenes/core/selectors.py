@@ -29,9 +29,14 @@ def _field_name(model, field: str) -> str:
     """A field's translated name (``region_id`` → "region"), or the key itself."""
     for candidate in (field, field.removesuffix("_id")):
         try:
-            return str(model._meta.get_field(candidate).verbose_name)
+            model_field = model._meta.get_field(candidate)
         except FieldDoesNotExist:  # not a model field: show the key as written
             continue
+        # A reverse relation (``commitments`` of a dispatch) has no verbose name of its own.
+        name = getattr(model_field, "verbose_name", None)
+        if name is None and model_field.related_model is not None:
+            name = model_field.related_model._meta.verbose_name_plural
+        return str(name) if name is not None else field
     return field
 
 

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from kenes.core.forms import apply_validation_error
 from kenes.core.models import Region, StateBody
@@ -163,7 +164,7 @@ ACTIONS = {
         Dispatch,
         ClarificationRequestForm,
         "recommendations.request_clarification",
-        _("Ask the council for a clarification"),
+        _lazy("Ask the council for a clarification"),
         lambda obj, data, user: services.clarification_request(
             dispatch=obj, question=data["question"], acting_user=user
         ),
@@ -172,7 +173,7 @@ ACTIONS = {
         Clarification,
         ClarificationAnswerForm,
         "recommendations.clarify",
-        _("Clarify the recommendation"),
+        _lazy("Clarify the recommendation"),
         lambda obj, data, user: services.clarification_answer(
             clarification=obj, answer=data["answer"], acting_user=user
         ),
@@ -181,7 +182,7 @@ ACTIONS = {
         Dispatch,
         HearingForm,
         "recommendations.offer_hearing",
-        _("Offer the council a hearing"),
+        _lazy("Offer the council a hearing"),
         lambda obj, data, user: services.hearing_offer(
             dispatch=obj, held_on=data["held_on"], place=data["place"], acting_user=user
         ),
@@ -190,7 +191,7 @@ ACTIONS = {
         Dispatch,
         ExtensionForm,
         "recommendations.approve_extension",
-        _("Extend the deadline"),
+        _lazy("Extend the deadline"),
         lambda obj, data, user: services.extension_grant(
             dispatch=obj, working_days=data["working_days"], reason=data["reason"], acting_user=user
         ),
@@ -199,7 +200,7 @@ ACTIONS = {
         Commitment,
         MoveForm,
         "recommendations.manage_commitments",
-        _("Move the promised date"),
+        _lazy("Move the promised date"),
         lambda obj, data, user: services.commitment_move(
             commitment=obj,
             promised_on=data["promised_on"],
@@ -212,7 +213,7 @@ ACTIONS = {
         Commitment,
         ClaimForm,
         "recommendations.manage_commitments",
-        _("Report as implemented"),
+        _lazy("Report as implemented"),
         None,  # needs the form's evidence, see below
     ),
 }
