@@ -18,11 +18,12 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import run_worker  # noqa: E402 - bench/common.py, beside this file
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_URL = os.environ.get(
@@ -421,60 +422,11 @@ def measure(queries: int, seed: int) -> dict:
 # --- Driver ---------------------------------------------------------------------------------------
 
 
-def fresh_postgres(url: str) -> str | None:
-    from urllib.parse import urlsplit
-
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    try:
-        with psycopg.connect(
-            host=parts.hostname,
-            port=parts.port or 5432,
-            user=parts.username,
-            password=parts.password,
-            dbname="postgres",
-            autocommit=True,
-            connect_timeout=3,
-        ) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            connection.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError as error:
-        print(f"PostgreSQL unavailable, search benchmark skipped: {error}", file=sys.stderr)
-        return None
-    return url
-
-
 def run(database: str, rows: int, *, queries: int = 200, seed: int = 2026) -> dict | None:
     """Run the benchmark in a fresh database (``postgres`` or ``sqlite``) in a child process."""
-    with tempfile.TemporaryDirectory() as folder:
-        if database == "postgres":
-            url = fresh_postgres(POSTGRES_URL)
-            if url is None:
-                return None
-        else:
-            url = f"sqlite:///{folder}/bench-search.sqlite3"
-        env = {
-            **os.environ,
-            "KENES_ENV": "development",
-            "KENES_DEBUG": "false",
-            "KENES_DATABASE_URL": url,
-            "KENES_MEDIA_ROOT": folder,
-            "DJANGO_SETTINGS_MODULE": "kenes.settings",
-            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
-        }
-        completed = subprocess.run(
-            [sys.executable, str(Path(__file__).resolve()), "--worker", str(rows), str(queries), str(seed)],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=3 * 3600,
-        )
-    if completed.returncode != 0:
-        raise RuntimeError(completed.stderr[-3000:])
-    line = next(line for line in completed.stdout.splitlines() if line.startswith("RESULT "))
-    return json.loads(line.removeprefix("RESULT "))
+    return run_worker(
+        Path(__file__).resolve(), database, POSTGRES_URL, [str(rows), str(queries), str(seed)], what="search"
+    )
 
 
 def markdown(result: dict) -> str:
