@@ -182,6 +182,27 @@ def _labels(model, codes: list[str], field: str) -> list:
     return found
 
 
+WRITE_RESPONSES = {
+    200: IssueOut,
+    400: FieldErrorsOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ValidationErrorOut,
+}
+
+
+def _write(issue: Issue, change):
+    """Run a service's write on ``issue``: its refusals as 403 or 400, else the issue as it is now."""
+    try:
+        change()
+    except PermissionDenied as denied:
+        raise HttpError(403, str(denied) or "Forbidden") from denied
+    except ValidationError as error:
+        return _errors(error)
+    return _issues().get(pk=issue.pk)
+
+
 def _public(ids: list[int]) -> list[Issue]:
     return list(Issue.objects.filter(pk__in=ids).exclude(status__in=PRIVATE_STATUSES))
 
@@ -292,20 +313,14 @@ def create_issue(request, payload: IssueIn):
 @router.patch(
     "/{issue_id}",
     auth=django_auth,
-    response={
-        200: IssueOut,
-        400: FieldErrorsOut,
-        401: ErrorOut,
-        403: ErrorOut,
-        404: ErrorOut,
-        422: ValidationErrorOut,
-    },
+    response=WRITE_RESPONSES,
     summary="Correct a problem (the council's staff)",
 )
 def update_issue(request, issue_id: IssueId, payload: IssuePatch):
     issue = _visible(request, issue_id)
     given = payload.dict(exclude_unset=True)
-    try:
+
+    def change():
         data = {key: given[key] for key in ("title", "description", "language") if given.get(key) is not None}
         if "region" in given:
             data["region"] = _lookup(Region, given["region"], "region")
@@ -316,24 +331,14 @@ def update_issue(request, issue_id: IssueId, payload: IssuePatch):
         if given.get("groups") is not None:
             data["groups"] = _labels(VulnerableGroup, given["groups"], "groups")
         services.issue_change(issue=issue, data=data, acting_user=request.user)
-    except PermissionDenied as denied:
-        raise HttpError(403, str(denied) or "Forbidden") from denied
-    except ValidationError as error:
-        return _errors(error)
-    return _issues().get(pk=issue.pk)
+
+    return _write(issue, change)
 
 
 @router.post(
     "/{issue_id}/transition",
     auth=django_auth,
-    response={
-        200: IssueOut,
-        400: FieldErrorsOut,
-        401: ErrorOut,
-        403: ErrorOut,
-        404: ErrorOut,
-        422: ValidationErrorOut,
-    },
+    response=WRITE_RESPONSES,
     summary="Move a problem along its workflow",
 )
 def transition_issue(request, issue_id: IssueId, payload: TransitionIn):
@@ -345,32 +350,22 @@ def transition_issue(request, issue_id: IssueId, payload: TransitionIn):
         )
         if duplicate_of is None:
             return _errors(ValidationError({"duplicate_of": "no published problem with this id"}))
-    try:
-        services.issue_transition(
+    return _write(
+        issue,
+        lambda: services.issue_transition(
             issue=issue,
             name=payload.action,
             reason=payload.reason,
             duplicate_of=duplicate_of,
             acting_user=request.user,
-        )
-    except PermissionDenied as denied:
-        raise HttpError(403, str(denied) or "Forbidden") from denied
-    except ValidationError as error:
-        return _errors(error)
-    return _issues().get(pk=issue.pk)
+        ),
+    )
 
 
 @router.post(
     "/{issue_id}/links",
     auth=django_auth,
-    response={
-        200: IssueOut,
-        400: FieldErrorsOut,
-        401: ErrorOut,
-        403: ErrorOut,
-        404: ErrorOut,
-        422: ValidationErrorOut,
-    },
+    response=WRITE_RESPONSES,
     summary="Link a problem to another as the same or related",
 )
 def link_issue(request, issue_id: IssueId, payload: LinkIn):
@@ -378,13 +373,10 @@ def link_issue(request, issue_id: IssueId, payload: LinkIn):
     target = Issue.objects.exclude(status__in=PRIVATE_STATUSES).filter(pk=payload.target).first()
     if target is None:
         return _errors(ValidationError({"target": "no published problem with this id"}))
-    try:
-        services.issue_link(source=issue, target=target, kind=payload.kind, acting_user=request.user)
-    except PermissionDenied as denied:
-        raise HttpError(403, str(denied) or "Forbidden") from denied
-    except ValidationError as error:
-        return _errors(error)
-    return _issues().get(pk=issue.pk)
+    return _write(
+        issue,
+        lambda: services.issue_link(source=issue, target=target, kind=payload.kind, acting_user=request.user),
+    )
 
 
 class LinkOut(Schema):
