@@ -12,18 +12,6 @@ from kenes.core.widgets import DateInput, FastSelect
 from .models import PRIVATE_STATUSES, Issue, IssueLink, Language, Problem
 
 
-class MultipleFiles(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    widget = MultipleFiles
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        return [super(MultipleFileField, self).clean(file, initial) for file in files]
-
-
 def _issue_ids(value: str) -> list[int]:
     ids = []
     for part in value or []:

@@ -9,6 +9,7 @@ import rules
 
 from kenes.core.models import Role
 from kenes.core.rules import holds_role_on, is_coordination_centre
+from kenes.councils.rules import council_of
 
 from .models import PRIVATE_STATUSES
 
@@ -16,22 +17,14 @@ MEMBER_ROLES = (Role.COUNCIL_MEMBER, Role.COUNCIL_SECRETARY, Role.COUNCIL_CHAIR)
 STAFF_ROLES = (Role.COUNCIL_SECRETARY, Role.COUNCIL_CHAIR)
 
 
-def _council(obj):
-    if obj is None:
-        return None
-    if obj._meta.label == "councils.Council":
-        return obj
-    return getattr(obj, "council", None)
-
-
 @rules.predicate
 def is_member_of_issue_council(user, obj) -> bool:
-    return holds_role_on(user, MEMBER_ROLES, _council(obj))
+    return holds_role_on(user, MEMBER_ROLES, council_of(obj))
 
 
 @rules.predicate
 def is_staff_of_issue_council(user, obj) -> bool:
-    return holds_role_on(user, STAFF_ROLES, _council(obj))
+    return holds_role_on(user, STAFF_ROLES, council_of(obj))
 
 
 @rules.predicate

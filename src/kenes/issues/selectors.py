@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
 from kenes.core.rules import is_coordination_centre
 
@@ -130,12 +130,3 @@ def coordination_meetings():
     return Meeting.objects.filter(kind=MeetingKind.COORDINATION, status__in=AGENDA_EDITABLE).order_by(
         "starts_at"
     )
-
-
-def problems_prefetch():
-    return Prefetch("issues", queryset=Issue.objects.exclude(status__in=PRIVATE_STATUSES))
-
-
-def has_support(user):
-    """An annotation: whether ``user`` supports the row's issue."""
-    return Exists(Support.objects.filter(issue=OuterRef("pk"), user=user))

@@ -20,10 +20,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kenes.core.audit import field_changes, log_action, register_actions
-from kenes.core.models import Role, RoleAssignment, User
+from kenes.core.models import Role, User
 from kenes.core.notify import notify
 from kenes.core.uploads import check_upload
 from kenes.councils.models import Council
+from kenes.councils.selectors import holders_of
 from kenes.search.fulltext import document
 
 from .models import Attachment, Issue, IssueLink, Problem, Support
@@ -225,13 +226,7 @@ def issue_submit_public(
 
 def council_staff(council: Council):
     """Users holding the secretary's or chair's role on ``council``."""
-    ids = RoleAssignment.objects.filter(
-        role__in=[Role.COUNCIL_SECRETARY, Role.COUNCIL_CHAIR],
-        content_type__app_label="councils",
-        content_type__model="council",
-        object_id=council.pk,
-    ).values("user_id")
-    return User.objects.filter(pk__in=ids, is_active=True)
+    return holders_of(council, Role.COUNCIL_SECRETARY) | holders_of(council, Role.COUNCIL_CHAIR)
 
 
 def tracking_token(issue: Issue) -> str:
