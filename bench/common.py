@@ -51,6 +51,7 @@ def run_worker(script: Path, database: str, postgres_url: str, args: list[str], 
             **os.environ,
             "KENES_ENV": "development",
             "KENES_DEBUG": "false",
+            "KENES_PAGE_CACHE_SECONDS": "0",  # pages are measured as computed, not from the cache
             "KENES_DATABASE_URL": url,
             "KENES_MEDIA_ROOT": folder,
             "DJANGO_SETTINGS_MODULE": "kenes.settings",

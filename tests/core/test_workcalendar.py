@@ -125,3 +125,28 @@ def test_subtract_working_days_for_an_agenda_deadline():
     # Wednesday 26 March 2025 after Nauryz: 26, 20, 19 count → out by Tuesday 18 March.
     assert subtract_working_days(date(2025, 3, 26), 3) == date(2025, 3, 18)
     assert working_days_between(subtract_working_days(date(2025, 3, 26), 3), date(2025, 3, 26)) == 3
+
+
+def test_a_batch_job_reads_the_corrections_once(django_assert_num_queries):
+    """Inside ``loaded()`` every deadline uses the corrections read on entering it: same answers,
+    one query for any number of calendars (the nightly sweep computes thousands)."""
+    from kenes.core import workcalendar
+
+    CalendarOverride.objects.create(
+        day=date(2026, 3, 14), kind=CalendarOverride.Kind.WORKING_DAY, note="decree"
+    )
+    CalendarOverride.objects.create(day=date(2026, 4, 2), kind=CalendarOverride.Kind.HOLIDAY, note="extra")
+    spans = [
+        (date(2026, 3, 1), date(2026, 4, 30)),
+        (date(2026, 3, 10), date(2026, 3, 20)),
+        (date(2025, 12, 20), date(2026, 1, 10)),
+    ]
+    expected = [
+        (working_days_between(a, b), add_working_days(a, 10), days_off_between(a, b)) for a, b in spans
+    ]
+    with django_assert_num_queries(1), workcalendar.loaded():
+        got = [
+            (working_days_between(a, b), add_working_days(a, 10), days_off_between(a, b)) for a, b in spans
+        ]
+    assert got == expected
+    assert is_working_day(date(2026, 3, 14)) and not is_working_day(date(2026, 4, 2))

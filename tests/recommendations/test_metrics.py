@@ -11,7 +11,7 @@ d7     16.10   30.10   —                               no    overdue 21 (2 Nov
 d8     30.09   10.11   02.12     accepted       25     yes   late; unanswered on 30.11: overdue 14
 d9     29.10   12.11   12.11     rejected ✗     8      yes   on time (no hearing, no substance)
 
-|D| = 7; answered by 30.11: d1 d2 d4 d5 d9 = 5; on time: d1 d4 d5 d9 = 4.
+|D| = 7; answered (by now, d8's late answer of 2.12 included): d1 d2 d4 d5 d8 d9 = 6; on time: d1 d4 d5 d9 = 4.
 Backlog ages [6, 14, 21]: median 14, p90 = 14 + 0.8 × 7 = 19.6.
 Time to response [8, 9, 9, 10, 12, 25]: median 9.5, p90 = 12 + 0.5 × 13 = 18.5.
 Commitments: c1 (d1, first promised 30.11, claimed 27.11, confirmed), c2 (d1, 20.11 → slipped to
@@ -24,6 +24,7 @@ Implementation by cohort of sending (July–December): Q3 (d8) 0/1, Q4 2/4.
 from datetime import date
 
 import pytest
+from django.db.models import Q
 
 from kenes.core.models import StateBody
 from kenes.recommendations import metrics
@@ -104,7 +105,16 @@ def example(council):
 
 
 def test_response_rate(example):
-    assert metrics.response_rate(example, NOVEMBER) == metrics.Ratio(5, 7)
+    assert metrics.response_rate(example, NOVEMBER) == metrics.Ratio(6, 7)
+
+
+def test_the_tally_gives_the_same_rates_and_mix(example):
+    body = Q(body__code="min-health")
+    assert metrics.tallied_rates(NOVEMBER, body) == metrics.rates(example, NOVEMBER)
+    assert metrics.tallied_decision_mix(NOVEMBER, body) == metrics.decision_mix(example, NOVEMBER)
+    assert metrics.tallied_rates(NOVEMBER, Q(body__code="min-finance")) == metrics.Rates(
+        metrics.Ratio(0, 0), metrics.Ratio(0, 0)
+    )
 
 
 def test_on_time_rate_keeps_the_unanswered_in_the_denominator(example):
@@ -171,3 +181,23 @@ def test_percentile_interpolates_between_ranks():
     assert metrics.percentile([1, 2, 3, 4], 0.5) == 2.5
     assert metrics.percentile([5], 0.9) == 5
     assert metrics.percentile([], 0.5) is None
+
+
+def test_percentiles_from_counts_equal_percentile_cont():
+    """The distributions come from GROUP BY counts; they equal linear interpolation between the
+    closest ranks (PostgreSQL's percentile_cont, Python's inclusive quantiles) on the raw values."""
+    import random
+    import statistics
+    from collections import Counter
+
+    rng = random.Random(11)
+    for size in (1, 2, 3, 10, 97):
+        values = [rng.randrange(0, 30) for _ in range(size)]
+        counts = Counter(values)
+        if size > 1:
+            deciles = statistics.quantiles(values, n=10, method="inclusive")
+            assert metrics.percentile_of_counts(counts, 0.9) == pytest.approx(deciles[8])
+            assert metrics.percentile_of_counts(counts, 0.5) == pytest.approx(statistics.median(values))
+        else:
+            assert metrics.percentile_of_counts(counts, 0.9) == values[0]
+    assert metrics.percentile_of_counts({}, 0.5) is None

@@ -3,11 +3,15 @@
 Statutory holidays (including days off moved by the observance rule and by government decree) come
 from the ``holidays`` package; administrators add corrections as ``CalendarOverride`` rows — a
 Saturday made a working day by decree, or an extra day off. Overrides win over the package.
-Nothing is cached across requests, so a correction entered on one server holds on all of them.
+Nothing is cached across requests, so a correction entered on one server holds on all of them; a
+batch job (the nightly sweep) reads the overrides once for the whole run inside ``loaded()``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -58,11 +62,31 @@ class DayInfo:
     reason: str
 
 
+# Every override, read once by ``loaded()`` for a batch job; None: each calendar reads its own span.
+_loaded: ContextVar[dict | None] = ContextVar("kenes_work_calendar_overrides", default=None)
+
+
+@contextmanager
+def loaded() -> Iterator[None]:
+    """Within the block every ``WorkCalendar`` (and every function of this module) uses the overrides
+    read once on entering it, instead of one query per calendar: for batch jobs that compute thousands
+    of deadlines in one run. A correction entered meanwhile holds from the next run."""
+    token = _loaded.set({row.day: row for row in CalendarOverride.objects.only("day", "kind", "note")})
+    try:
+        yield
+    finally:
+        _loaded.reset(token)
+
+
 class WorkCalendar:
     """Working days over a span of dates; load once, ask many times (one query per span)."""
 
     def __init__(self, start: date, end: date):
         self.start, self.end = start, end
+        shared = _loaded.get()
+        if shared is not None:
+            self._overrides = shared
+            return
         self._overrides = {
             row.day: row
             for row in CalendarOverride.objects.filter(day__gte=start, day__lte=end).only(
@@ -86,7 +110,12 @@ class WorkCalendar:
         return DayInfo(day, True, "")
 
     def is_working_day(self, day: date) -> bool:
-        return self.info(day).working
+        """``info(day).working`` without building the translated reason (deadline arithmetic asks
+        this for every day of a span)."""
+        override = self._overrides.get(day)
+        if override is not None:
+            return override.kind == CalendarOverride.Kind.WORKING_DAY
+        return day.weekday() < 5 and day not in _statutory(day.year)
 
 
 def _calendar_for(start: date, days: int) -> WorkCalendar:

@@ -14,15 +14,16 @@ clarification has no due date and is in no ``D`` until it resumes.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from kenes.core.workcalendar import WorkCalendar
 
-from .models import Answer, Commitment, Dispatch, RejectionReason, Response
+from .models import Answer, Commitment, Dispatch, DispatchTally, RejectionReason, Response
 
 
 @dataclass(frozen=True)
@@ -65,13 +66,28 @@ def wilson_lower_bound(successes: int, total: int, z: float = 1.96) -> float | N
 
 def percentile(values: Sequence[float], fraction: float) -> float | None:
     """Linear interpolation between the closest ranks (PostgreSQL's ``percentile_cont``)."""
-    if not values:
+    return percentile_of_counts(Counter(values), fraction)
+
+
+def percentile_of_counts(counts: Mapping[float, int], fraction: float) -> float | None:
+    """``percentile`` of a multiset given as value → how many times it occurs: what a ``GROUP BY``
+    returns, so that the database sends a few dozen rows instead of every value."""
+    total = sum(counts.values())
+    if not total:
         return None
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * fraction
-    low = math.floor(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+    position = (total - 1) * fraction
+    low_rank = math.floor(position)
+    high_rank = min(low_rank + 1, total - 1)
+    low = high = None
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if low is None and seen > low_rank:
+            low = value
+        if seen > high_rank:
+            high = value
+            break
+    return low + (high - low) * (position - low_rank)
 
 
 @dataclass(frozen=True)
@@ -81,8 +97,12 @@ class Distribution:
     p90: float | None
 
 
-def _distribution(values: list[int]) -> Distribution:
-    return Distribution(count=len(values), median=percentile(values, 0.5), p90=percentile(values, 0.9))
+def _distribution(counts: Mapping[float, int]) -> Distribution:
+    return Distribution(
+        count=sum(counts.values()),
+        median=percentile_of_counts(counts, 0.5),
+        p90=percentile_of_counts(counts, 0.9),
+    )
 
 
 def due_in(dispatches: QuerySet[Dispatch], period: Period) -> QuerySet[Dispatch]:
@@ -94,19 +114,16 @@ def _in_d(period: Period) -> Q:
     return Q(sent_on__isnull=False, due_on__gte=period.start, due_on__lte=period.end)
 
 
-def _as_of(period: Period, as_of: date | None) -> date:
-    return as_of or period.end
-
-
-def _rate_counts(period: Period, as_of: date | None = None) -> dict:
+def _rate_counts(period: Period) -> dict:
     """The one definition of the response and on-time rates, as aggregate expressions over dispatches:
-    ``total`` = |D|, ``answered`` = answered by ``as_of``, ``on_time`` = answered by the due date.
-    ``response_rate`` and ``on_time_rate`` aggregate them over a queryset; ``rates_by`` groups them
-    (one query for every body of the national scoreboard)."""
+    ``total`` = |D|, ``answered`` = answered (by now), ``on_time`` = answered by the due date.
+    ``response_rate`` and ``on_time_rate`` aggregate them over a queryset; ``rates_by`` groups them.
+    ``tally.py`` keeps the same three counts per body and due date (its triggers mirror this), and
+    ``tallied_rates_by`` sums them for scopes made of whole bodies."""
     in_d = _in_d(period)
     return {
         "total": Count("pk", filter=in_d),
-        "answered": Count("pk", filter=in_d & Q(answered_on__lte=_as_of(period, as_of))),
+        "answered": Count("pk", filter=in_d & Q(answered_on__isnull=False)),
         "on_time": Count("pk", filter=in_d & Q(answered_on__lte=F("due_on"))),
     }
 
@@ -117,15 +134,19 @@ class Rates:
     on_time: Ratio
 
 
-def rates(dispatches, period: Period, as_of: date | None = None) -> Rates:
+def _rates(row: dict) -> Rates:
+    return Rates(Ratio(row["answered"], row["total"]), Ratio(row["on_time"], row["total"]))
+
+
+def rates(dispatches, period: Period) -> Rates:
     """``response_rate`` and ``on_time_rate`` of one queryset in one query."""
-    counts = dispatches.aggregate(**_rate_counts(period, as_of))
-    return Rates(Ratio(counts["answered"], counts["total"]), Ratio(counts["on_time"], counts["total"]))
+    return _rates(dispatches.aggregate(**_rate_counts(period)))
 
 
-def response_rate(dispatches, period: Period, as_of: date | None = None) -> Ratio:
-    """Answered (by ``as_of``, the end of the period by default) / |D|."""
-    return rates(dispatches, period, as_of).response
+def response_rate(dispatches, period: Period) -> Ratio:
+    """Answered (by now) / |D|. A late answer still counts: the rate of a past period rises when a
+    body finally answers, while its on-time rate stays what it was."""
+    return rates(dispatches, period).response
 
 
 def on_time_rate(dispatches, period: Period) -> Ratio:
@@ -133,31 +154,77 @@ def on_time_rate(dispatches, period: Period) -> Ratio:
     return rates(dispatches, period).on_time
 
 
-def rates_by(dispatches, period: Period, key: str, as_of: date | None = None) -> dict[object, Rates]:
+def rates_by(dispatches, period: Period, key: str) -> dict[object, Rates]:
     """``response_rate`` and ``on_time_rate`` for every value of ``key`` (e.g. ``"body_id"``) in one
     query; a key with no dispatch in D is absent."""
-    rows = due_in(dispatches, period).order_by().values(key).annotate(**_rate_counts(period, as_of))
-    return {
-        row[key]: Rates(Ratio(row["answered"], row["total"]), Ratio(row["on_time"], row["total"]))
-        for row in rows
-    }
+    rows = due_in(dispatches, period).order_by().values(key).annotate(**_rate_counts(period))
+    return {row[key]: _rates(row) for row in rows}
+
+
+# --- The same counts from the tally, for scopes made of whole state bodies -------------------------
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _tally_rows(period: Period) -> Q:
+    """The tally rows that cover the period exactly once: month rows for its whole months, day rows
+    for the days before the first and after the last whole month."""
+    first = period.start if period.start.day == 1 else _next_month(period.start)  # first whole month
+    ends_a_month = _next_month(period.end) - period.end == timedelta(days=1)
+    after = _next_month(period.end) if ends_a_month else _month_start(period.end)  # after the last one
+    days = Q(grain=DispatchTally.Grain.DAY)
+    if first >= after:  # no whole month
+        return days & Q(due_on__gte=period.start, due_on__lte=period.end)
+    return (
+        Q(grain=DispatchTally.Grain.MONTH, due_on__gte=first, due_on__lt=after)
+        | (days & Q(due_on__gte=period.start, due_on__lt=first))
+        | (days & Q(due_on__gte=after, due_on__lte=period.end))
+    )
+
+
+def _tally(period: Period, bodies: Q) -> QuerySet[DispatchTally]:
+    return DispatchTally.objects.filter(_tally_rows(period)).filter(bodies).order_by()
+
+
+_TALLY_SUMS = {name: Sum(name) for name in ("total", "answered", "on_time")}
+
+
+def tallied_rates(period: Period, bodies: Q) -> Rates:
+    """``rates`` of the dispatches addressed to ``bodies`` (a filter on the body: ``Q(body=…)``,
+    ``Q(body__region=…)``, ``Q()`` for all), read from the tally."""
+    counts = _tally(period, bodies).aggregate(**_TALLY_SUMS)
+    return _rates({name: value or 0 for name, value in counts.items()})
+
+
+def tallied_rates_by_body(period: Period, bodies: Q | None = None) -> dict[int, Rates]:
+    """``rates_by(…, "body_id")`` from the tally: one short query for every body of the country."""
+    rows = _tally(period, bodies or Q()).values("body_id").annotate(**_TALLY_SUMS)
+    return {row["body_id"]: _rates(row) for row in rows if row["total"]}
 
 
 def overdue_backlog(dispatches, as_of: date) -> Distribution:
     """Clocks overdue on ``as_of`` (not answered by then, past the first working day after due, not
     paused), with the median and 90th percentile of their age in working days overdue."""
-    rows = list(
-        dispatches.filter(sent_on__lte=as_of, due_on__lt=as_of, paused_since__isnull=True)
-        .filter(Q(answered_on__isnull=True) | Q(answered_on__gt=as_of))
-        .order_by()  # Dispatch's default ordering would join and sort the recommendations
-        .values_list("due_on", flat=True)
-    )
-    if not rows:
-        return _distribution([])
-    count_to = working_day_counter(min(rows), as_of)
-    ages = [count_to(as_of) - count_to(due) for due in rows]
-    # Overdue from the next working day after the due date.
-    return _distribution([age for age in ages if age >= 1])
+    overdue = dispatches.filter(sent_on__lte=as_of, due_on__lt=as_of, paused_since__isnull=True).order_by()
+    by_due = Counter()
+    # Still open, and answered only after ``as_of`` (a past day): two index ranges, not one scan.
+    for part in (overdue.filter(answered_on__isnull=True), overdue.filter(answered_on__gt=as_of)):
+        by_due.update(dict(part.values_list("due_on").annotate(n=Count("pk")).values_list("due_on", "n")))
+    if not by_due:
+        return _distribution({})
+    count_to = working_day_counter(min(by_due), as_of)
+    ages = Counter()
+    for due, n in by_due.items():
+        age = count_to(as_of) - count_to(due)
+        if age >= 1:  # overdue from the next working day after the due date
+            ages[age] += n
+    return _distribution(ages)
 
 
 def working_day_counter(start: date, end: date):
@@ -174,21 +241,33 @@ def working_day_counter(start: date, end: date):
 
 def time_to_response(dispatches, period: Period) -> Distribution:
     """Working days from sending to the answer, pauses excluded, over the answered dispatches of D."""
-    values = list(
+    counts = dict(
         due_in(dispatches, period)
         .filter(answered_on__isnull=False, working_days_taken__isnull=False)
         .order_by()
-        .values_list("working_days_taken", flat=True)
+        .values_list("working_days_taken")
+        .annotate(n=Count("pk"))
+        .values_list("working_days_taken", "n")
     )
-    return _distribution(values)
+    return _distribution(counts)
 
 
 def decision_mix(dispatches, period: Period) -> dict[str, Ratio]:
     """Share of each answer (the one in force) among the answered dispatches of D."""
     answered = due_in(dispatches, period).filter(answered_on__isnull=False).order_by()
     counts = dict(answered.values_list("answer").annotate(n=Count("pk")).values_list("answer", "n"))
+    return _mix(counts)
+
+
+def _mix(counts: dict[str, int | None]) -> dict[str, Ratio]:
+    counts = {answer: counts.get(answer) or 0 for answer in Answer.values}
     total = sum(counts.values())
-    return {answer: Ratio(counts.get(answer, 0), total) for answer in Answer.values}
+    return {answer: Ratio(n, total) for answer, n in counts.items()}
+
+
+def tallied_decision_mix(period: Period, bodies: Q) -> dict[str, Ratio]:
+    """``decision_mix`` of the dispatches addressed to ``bodies``, read from the tally."""
+    return _mix(_tally(period, bodies).aggregate(**{answer: Sum(answer) for answer in Answer.values}))
 
 
 def reasoned_rejection_rate(dispatches, period: Period, min_text: int | None = None) -> Ratio:

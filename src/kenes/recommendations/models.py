@@ -213,6 +213,34 @@ class Dispatch(models.Model):
         return f"{self.recommendation} → {self.body}"
 
 
+class DispatchTally(models.Model):
+    """Counts of the response metrics per body and due date (or due month), kept by database triggers
+    on ``Dispatch``; never written by the application (``tally.py``)."""
+
+    class Grain(models.TextChoices):
+        DAY = "d", _("day")
+        MONTH = "m", _("month")
+
+    grain = models.CharField(max_length=1, choices=Grain.choices)
+    due_on = models.DateField()  # the due date, or the first day of the due month
+    body = models.ForeignKey(StateBody, on_delete=models.CASCADE, related_name="+")
+    total = models.IntegerField(default=0)
+    answered = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    accepted = models.IntegerField(default=0)
+    partially = models.IntegerField(default=0)
+    rejected = models.IntegerField(default=0)
+    not_competent = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["grain", "due_on", "body"], name="dispatchtally_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body_id} {self.grain} {self.due_on}: {self.total}"
+
+
 class Clarification(models.Model):
     """The body asks the council to clarify: the clock pauses from ``requested_on`` to ``answered_on``."""
 

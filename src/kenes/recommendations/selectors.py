@@ -310,6 +310,12 @@ def period_choice(params, today: date | None = None) -> PeriodChoice:
     return PeriodChoice(quarter_period(year, quarter), previous, year, quarter, f"{year}-Q{quarter}")
 
 
+def scope_bodies(scope: str, obj) -> Q | None:
+    """The scope as a filter on the addressee, when it is made of whole state bodies (a body, a
+    region, the country): then its rates are read from the tally. A council's scope is not."""
+    return {"body": Q(body=obj), "region": Q(body__region=obj), "national": Q()}.get(scope)
+
+
 def scope_dispatches(scope: str, obj) -> QuerySet[Dispatch]:
     """The dispatches a body, a council or a region is measured on. A region measures the state bodies
     located in it (the accountable side); a council measures what it sent, to any body."""
@@ -317,8 +323,10 @@ def scope_dispatches(scope: str, obj) -> QuerySet[Dispatch]:
         return Dispatch.objects.filter(body=obj)
     if scope == "council":
         return Dispatch.objects.filter(recommendation__council=obj)
-    if scope == "region":
-        return Dispatch.objects.filter(body__region=obj)
+    if scope == "region":  # the region's few bodies first, so each is one index range
+        return Dispatch.objects.filter(
+            body__in=list(StateBody.all_objects.filter(region=obj).values_list("pk", flat=True))
+        )
     return Dispatch.objects.all()
 
 
@@ -337,14 +345,18 @@ class ScopeMetrics:
     verification_gap: metrics.VerificationGap
 
 
-def scope_metrics(
-    dispatches: QuerySet[Dispatch], period: metrics.Period, today: date | None = None
-) -> ScopeMetrics:
-    """All the DESIGN §4 metrics of one scope for one period (a fixed number of queries). The backlog
-    is taken on the period's last day, or today while the period is running."""
+def scope_metrics(scope: str, obj, period: metrics.Period, today: date | None = None) -> ScopeMetrics:
+    """All the DESIGN §4 metrics of one scope (``body``, ``council``, ``region`` or ``national``) for
+    one period, in a fixed number of queries; the rates and the decision mix come from the tally when
+    the scope is made of whole bodies. The backlog is taken on the period's last day, or today while
+    the period is running."""
+    dispatches, bodies = scope_dispatches(scope, obj), scope_bodies(scope, obj)
     today = today or timezone.localdate()
     as_of = min(period.end, today)
-    rates = metrics.rates(dispatches, period, as_of)
+    if bodies is None:
+        rates, mix = metrics.rates(dispatches, period), metrics.decision_mix(dispatches, period)
+    else:
+        rates, mix = metrics.tallied_rates(period, bodies), metrics.tallied_decision_mix(period, bodies)
     return ScopeMetrics(
         period=period,
         as_of=as_of,
@@ -352,7 +364,7 @@ def scope_metrics(
         on_time_rate=rates.on_time,
         overdue_backlog=metrics.overdue_backlog(dispatches, as_of),
         time_to_response=metrics.time_to_response(dispatches, period),
-        decision_mix=metrics.decision_mix(dispatches, period),
+        decision_mix=mix,
         reasoned_rejection_rate=metrics.reasoned_rejection_rate(dispatches, period),
         implementation_rate_by_cohort=metrics.implementation_rate_by_cohort(dispatches, period),
         promise_keeping_rate=metrics.promise_keeping_rate(dispatches, period),
@@ -376,17 +388,24 @@ class ScoreRow:
     rank: int | None = None
     group_label: str = ""
     url: str = ""  # the body's page, set by the view
+    lower_bound: float | None = None  # Wilson lower bound of the on-time rate: the ranking score
+    # Change of the on-time rate against the previous period, when both samples are large enough.
+    change: float | None = None
 
-    @property
-    def lower_bound(self) -> float | None:
-        return self.on_time.wilson_lower_bound()
-
-    @property
-    def change(self) -> float | None:
-        """Change of the on-time rate against the previous period, when both samples are large enough."""
-        if not self.ranked or self.previous.denominator < scoreboard_min_sample():
-            return None
-        return self.on_time.value - self.previous.value
+    @classmethod
+    def make(cls, body, now: metrics.Rates, before: metrics.Rates, minimum: int, label: str) -> ScoreRow:
+        ranked = now.on_time.denominator >= minimum
+        comparable = ranked and before.on_time.denominator >= minimum
+        return cls(
+            body,
+            now.on_time,
+            now.response,
+            before.on_time,
+            ranked,
+            group_label=label,
+            lower_bound=now.on_time.wilson_lower_bound(),
+            change=now.on_time.value - before.on_time.value if comparable else None,
+        )
 
     @property
     def change_points(self) -> float | None:
@@ -414,8 +433,8 @@ def scoreboard(choice: PeriodChoice) -> Scoreboard:
     rate when its sample reaches the minimum; and the bodies whose on-time rate rose most. Three
     queries whatever the number of bodies."""
     minimum = scoreboard_min_sample()
-    current = metrics.rates_by(Dispatch.objects.all(), choice.period, "body_id")
-    previous = metrics.rates_by(Dispatch.objects.all(), choice.previous, "body_id")
+    current = metrics.tallied_rates_by_body(choice.period)
+    previous = metrics.tallied_rates_by_body(choice.previous)
     empty = metrics.Rates(metrics.Ratio(0, 0), metrics.Ratio(0, 0))
     bodies = StateBody.all_objects.filter(pk__in=set(current) | set(previous))
     groups: dict[tuple[str, str], list[ScoreRow]] = {}
@@ -425,16 +444,7 @@ def scoreboard(choice: PeriodChoice) -> Scoreboard:
         key = (body.level, body.kind)
         if key not in labels:
             labels[key] = f"{body.get_level_display()} · {body.get_kind_display()}"
-        row = ScoreRow(
-            body,
-            now.on_time,
-            now.response,
-            before.on_time,
-            now.on_time.denominator >= minimum,
-            None,
-            labels[key],
-        )
-        groups.setdefault(key, []).append(row)
+        groups.setdefault(key, []).append(ScoreRow.make(body, now, before, minimum, labels[key]))
     level_order = {value: i for i, value in enumerate(StateBody.Level.values)}
     kind_order = {value: i for i, value in enumerate(StateBody.Kind.values)}
     result = []

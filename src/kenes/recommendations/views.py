@@ -312,7 +312,7 @@ def scope_page(request: HttpRequest, scope: str, code: str) -> HttpResponse:
     """The accountability figures of one state body, council or region for a period."""
     obj = _scope_object(scope, code)
     choice = selectors.period_choice(request.GET)
-    figures = selectors.scope_metrics(selectors.scope_dispatches(scope, obj), choice.period)
+    figures = selectors.scope_metrics(scope, obj, choice.period)
     return render(
         request,
         "recommendations/public_scope.html",
@@ -338,12 +338,13 @@ def scope_export(request: HttpRequest, scope: str, code: str, kind: str, fmt: st
     if scope == "national":
         if code != "all":
             raise Http404
-        dispatches = selectors.scope_dispatches(scope, None)
+        obj = None
     else:
-        dispatches = selectors.scope_dispatches(scope, _scope_object(scope, code))
+        obj = _scope_object(scope, code)
+    dispatches = selectors.scope_dispatches(scope, obj)
     name = f"kenes-{kind}-{scope}-{code}-{choice.period.start:%Y%m%d}-{choice.period.end:%Y%m%d}"
     if kind == "metrics":
-        figures = selectors.scope_metrics(dispatches, choice.period)
+        figures = selectors.scope_metrics(scope, obj, choice.period)
         rows = exporting.metric_rows(scope, code, figures)
         return _file(exporting.render(fmt, exporting.METRIC_HEADERS, rows, "metrics"), fmt, name)
     rows = exporting.dispatch_rows(metrics.due_in(dispatches, choice.period))
