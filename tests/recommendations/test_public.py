@@ -293,6 +293,22 @@ def test_period_choice_reads_year_and_quarter():
     assert leap.previous.end == date(2027, 2, 28)
 
 
+def downloaded(response) -> bytes:
+    """An export is streamed as it is written."""
+    assert response.status_code == 200 and response.streaming
+    return b"".join(response.streaming_content)
+
+
+def test_json_export_chunks_join_into_the_same_document():
+    from kenes.recommendations.exporting import _json_chunks
+
+    rows = [[n, f"«{n}»", None] for n in range(7)]
+    for per_chunk in (1, 3, 7, 100):
+        text = b"".join(_json_chunks(["a", "b", "c"], rows, per_chunk=per_chunk)).decode()
+        assert json.loads(text) == [{"a": n, "b": f"«{n}»", "c": None} for n in range(7)]
+    assert json.loads(b"".join(_json_chunks(["a"], [])).decode()) == []
+
+
 def test_dispatch_export_in_three_formats_recounts_to_the_page(client, council, peers):
     fill(council, peers[:2], per_body=20)
     body = peers[0]
@@ -301,20 +317,20 @@ def test_dispatch_export_in_three_formats_recounts_to_the_page(client, council, 
         url = reverse("recommendations:scope_export", args=["body", body.code, "dispatches", "csv"])
         response = client.get(url, {"year": 2026})
         assert response["Content-Type"].startswith("text/csv")
-        rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+        rows = list(csv.DictReader(io.StringIO(downloaded(response).decode("utf-8-sig"))))
         assert len(rows) == total
         assert sum(r["answered_on_time"] == "true" for r in rows) == on_time
         assert {r["body_code"] for r in rows} == {body.code}
 
         url = reverse("recommendations:scope_export", args=["body", body.code, "dispatches", "json"])
-        records = json.loads(client.get(url, {"year": 2026}).content)
+        records = json.loads(downloaded(client.get(url, {"year": 2026})))
         assert len(records) == total and sum(r["answered_on_time"] for r in records) == on_time
 
         url = reverse("recommendations:scope_export", args=["body", body.code, "dispatches", "xlsx"])
-        sheet = load_workbook(io.BytesIO(client.get(url, {"year": 2026}).content)).active
+        sheet = load_workbook(io.BytesIO(downloaded(client.get(url, {"year": 2026})))).active
         assert sheet.max_row == total + 1
         national = reverse("recommendations:scope_export", args=["national", "all", "dispatches", "json"])
-        assert len(json.loads(client.get(national, {"year": 2026}).content)) == sum(
+        assert len(json.loads(downloaded(client.get(national, {"year": 2026})))) == sum(
             recount(b, YEAR_2026)[2] for b in peers
         )
 
@@ -326,7 +342,7 @@ def test_metrics_and_scoreboard_exports_carry_the_page_figures(client, council, 
     with on(AFTER_2026):
         url = reverse("recommendations:scope_export", args=["body", body.code, "metrics", "json"])
         records = {
-            (r["metric"], r["breakdown"]): r for r in json.loads(client.get(url, {"year": 2026}).content)
+            (r["metric"], r["breakdown"]): r for r in json.loads(downloaded(client.get(url, {"year": 2026})))
         }
         assert (records["on_time_rate", ""]["numerator"], records["on_time_rate", ""]["denominator"]) == (
             on_time,
@@ -337,7 +353,9 @@ def test_metrics_and_scoreboard_exports_carry_the_page_figures(client, council, 
             url = reverse("recommendations:scope_export", args=["body", body.code, "metrics", fmt])
             assert client.get(url, {"year": 2026}).status_code == 200
         board = json.loads(
-            client.get(reverse("recommendations:scoreboard_export", args=["json"]), {"year": 2026}).content
+            downloaded(
+                client.get(reverse("recommendations:scoreboard_export", args=["json"]), {"year": 2026})
+            )
         )
         row = next(r for r in board if r["body_code"] == body.code)
         assert (row["on_time"], row["due_in_period"], row["answered"]) == (on_time, total, answered)

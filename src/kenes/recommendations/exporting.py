@@ -6,7 +6,6 @@ comes from ``metrics`` through the same selectors as the public pages, so a file
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Sequence
 
 from django.conf import settings
@@ -14,7 +13,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from kenes.core.tabular import write_csv, write_xlsx
+from kenes.core.models import StateBody
+from kenes.core.tabular import csv_chunks, write_xlsx
+from kenes.councils.models import Council
 
 from . import metrics
 from .models import Dispatch
@@ -52,33 +53,68 @@ DISPATCH_HEADERS = [
 
 
 def dispatch_rows(dispatches: QuerySet[Dispatch]) -> Iterator[list]:
+    """One row per dispatch, read as plain values in pages of 2,000 (bodies and councils are looked
+    up from one read each), so that a national export streams a million rows in steady memory."""
     site = settings.KENES_SITE_URL.rstrip("/")
-    queryset = dispatches.select_related("recommendation__council", "body__region").order_by("pk")
-    for d in queryset.iterator(chunk_size=2000):
-        council = d.recommendation.council
+    detail = site + reverse("recommendations:detail", args=[0]).removesuffix("0/")
+    bodies = {
+        body.pk: (body.code, body.name, body.level, body.kind, body.region.code if body.region else "")
+        for body in StateBody.all_objects.select_related("region")
+    }
+    councils = {council.pk: (council.code, council.name) for council in Council.objects.all()}
+    fields = (
+        "pk",
+        "recommendation_id",
+        "recommendation__title",
+        "recommendation__council_id",
+        "body_id",
+        "redirected_from_id",
+        "sent_on",
+        "due_working_days",
+        "due_on",
+        "long_overdue_on",
+        "paused_since",
+        "answered_on",
+        "answer",
+        "working_days_taken",
+    )
+    values = dispatches.order_by("pk").values_list(*fields)
+    for (
+        pk,
+        rec,
+        title,
+        council_id,
+        body_id,
+        redirected,
+        sent,
+        days,
+        due,
+        long_due,
+        paused,
+        answered,
+        answer,
+        taken,
+    ) in values.iterator(chunk_size=2000):
+        council_code, council_name = councils.get(council_id, ("", ""))
         yield [
-            d.pk,
-            d.recommendation_id,
-            d.recommendation.title,
-            council.code if council else "",
-            council.name if council else "",
-            d.body.code,
-            d.body.name,
-            d.body.level,
-            d.body.kind,
-            d.body.region.code if d.body.region else "",
-            d.redirected_from_id,
-            d.sent_on,
-            d.due_working_days,
-            d.due_on,
-            d.long_overdue_on,
-            d.paused_since,
-            d.answered_on,
+            pk,
+            rec,
+            title,
+            council_code,
+            council_name,
+            *bodies[body_id],
+            redirected,
+            sent,
+            days,
+            due,
+            long_due,
+            paused,
+            answered,
             # The on-time rate's numerator (metrics._rate_counts): answered on or before the due date.
-            bool(d.answered_on and d.due_on and d.answered_on <= d.due_on),
-            d.answer,
-            d.working_days_taken,
-            site + reverse("recommendations:detail", args=[d.recommendation_id]),
+            bool(answered and due and answered <= due),
+            answer,
+            taken,
+            f"{detail}{rec}/",
         ]
 
 
@@ -169,10 +205,29 @@ def scoreboard_rows(board: Scoreboard, choice: PeriodChoice) -> Iterator[list]:
             ]
 
 
-def render(fmt: str, headers: list[str], rows: Iterable[Sequence[object]], sheet: str) -> bytes:
+def render(fmt: str, headers: list[str], rows: Iterable[Sequence[object]], sheet: str) -> Iterator[bytes]:
+    """The file as a stream of byte chunks: CSV and JSON are written as the rows come; an XLSX
+    workbook is a zip, so it is written whole (openpyxl's write-only mode keeps its memory small)."""
     if fmt == "xlsx":
-        return write_xlsx(headers, rows, sheet_title=sheet)
-    if fmt == "json":
-        records = [dict(zip(headers, row, strict=True)) for row in rows]
-        return json.dumps(records, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1).encode("utf-8")
-    return write_csv(headers, rows)
+        yield write_xlsx(headers, rows, sheet_title=sheet)
+    elif fmt == "json":
+        yield from _json_chunks(headers, rows)
+    else:
+        yield from csv_chunks(headers, rows)
+
+
+def _json_chunks(
+    headers: list[str], rows: Iterable[Sequence[object]], per_chunk: int = 2000
+) -> Iterator[bytes]:
+    """A JSON array of one object per row, indented as before, in chunks of ``per_chunk`` rows."""
+    encoder = DjangoJSONEncoder(ensure_ascii=False, indent=1)
+    parts, first = ["["], True
+    for n, row in enumerate(rows, start=1):
+        text = encoder.encode(dict(zip(headers, row, strict=True))).replace("\n", "\n ")
+        parts.append(("\n " if first else ",\n ") + text)
+        first = False
+        if n % per_chunk == 0:
+            yield "".join(parts).encode("utf-8")
+            parts = []
+    parts.append("\n]" if not first else "]")
+    yield "".join(parts).encode("utf-8")

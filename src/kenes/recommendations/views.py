@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -271,8 +271,9 @@ def _years(today) -> list[int]:
     return list(range(today.year, today.year - 6, -1))
 
 
-def _file(content: bytes, fmt: str, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=exporting.FORMATS[fmt])
+def _file(chunks, fmt: str, name: str) -> StreamingHttpResponse:
+    """A download streamed as it is written, so a national export neither waits nor fills memory."""
+    response = StreamingHttpResponse(chunks, content_type=exporting.FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
 
