@@ -360,3 +360,30 @@ def test_metrics_and_scoreboard_exports_carry_the_page_figures(client, council, 
         row = next(r for r in board if r["body_code"] == body.code)
         assert (row["on_time"], row["due_in_period"], row["answered"]) == (on_time, total, answered)
         assert client.get(reverse("recommendations:scoreboard_export", args=["pdf"])).status_code == 404
+
+
+def test_metrics_and_scoreboard_api_carry_the_export_rows(client, council, peers):
+    fill(council, peers[:2], per_body=20)
+    body = peers[0]
+    on_time, answered, total = recount(body, YEAR_2026)
+    with on(AFTER_2026):
+        api = client.get(f"/api/v1/recommendations/metrics/body/{body.code}", {"year": 2026})
+        assert api.status_code == 200
+        export = reverse("recommendations:scope_export", args=["body", body.code, "metrics", "json"])
+        assert api.json() == json.loads(downloaded(client.get(export, {"year": 2026})))
+        rates = {row["metric"]: row for row in api.json() if not row["breakdown"]}
+        assert (rates["on_time_rate"]["numerator"], rates["on_time_rate"]["denominator"]) == (on_time, total)
+        assert rates["response_rate"]["numerator"] == answered
+
+        board = client.get("/api/v1/recommendations/scoreboard", {"year": 2026, "quarter": 4})
+        assert board.status_code == 200
+        yearly = client.get("/api/v1/recommendations/scoreboard", {"year": 2026}).json()
+        row = next(r for r in yearly if r["body_code"] == body.code)
+        assert (row["on_time"], row["due_in_period"], row["answered"]) == (on_time, total, answered)
+
+        national = client.get("/api/v1/recommendations/metrics/national/all").json()
+        assert {row["scope"] for row in national} == {"national"}
+        assert client.get("/api/v1/recommendations/metrics/national/kz").status_code == 404
+        assert client.get("/api/v1/recommendations/metrics/body/no-such-body").status_code == 404
+        assert client.get("/api/v1/recommendations/metrics/planet/earth").status_code == 422
+        assert client.get("/api/v1/recommendations/scoreboard", {"quarter": 9}).status_code == 422

@@ -2,6 +2,7 @@
 system uses to post its responses, authenticated by a token scoped to that body."""
 
 from datetime import date
+from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
@@ -13,10 +14,10 @@ from ninja.pagination import paginate
 from ninja.security import HttpBearer
 
 from kenes.core.api import Code, ErrorOut, Pages, ValidationErrorOut
-from kenes.core.models import StateBody
+from kenes.core.models import Region, StateBody
 from kenes.councils.models import Council
 
-from . import selectors, services
+from . import exporting, selectors, services
 from .models import Answer, BodyToken, Commitment, Dispatch, RejectionReason, Response
 from .workflows import clock
 
@@ -179,6 +180,102 @@ def list_recommendations(request, council: Code | None = None, body: Code | None
     return queryset.prefetch_related(
         Prefetch("dispatches", queryset=Dispatch.objects.select_related("body"))
     ).order_by("-created_at", "-pk")
+
+
+# --- Accountability metrics (the same rows as the open-data exports, docs/metrics.md) ---------------
+# Declared before ``/{recommendation_id}`` so that their fixed paths are matched first.
+
+Year = Annotated[int, Field(ge=2000, le=2100, description="a calendar year; default: the last 12 months")]
+Quarter = Annotated[int, Field(ge=1, le=4, description="a quarter of ``year``")]
+ScopeName = Literal["body", "council", "region", "national"]
+
+
+class MetricOut(Schema):
+    scope: str
+    scope_code: str
+    period_start: date
+    period_end: date
+    as_of: date
+    metric: str
+    breakdown: str
+    numerator: int | None
+    denominator: int | None
+    value: float | None
+    count: int | None
+    median: float | None
+    p90: float | None
+
+
+class ScoreboardRowOut(Schema):
+    period_start: date
+    period_end: date
+    peer_level: str
+    peer_kind: str
+    body_code: str
+    body_name: str
+    ranked: bool
+    rank: int | None
+    on_time: int
+    due_in_period: int
+    on_time_rate: float | None
+    wilson_lower_bound: float | None
+    answered: int
+    response_rate: float | None
+    previous_on_time: int
+    previous_due_in_period: int
+    previous_on_time_rate: float | None
+    on_time_rate_change: float | None
+
+
+def _period(year: int | None, quarter: int | None) -> selectors.PeriodChoice:
+    params = {"year": str(year)} if year else {}
+    if year and quarter:
+        params["quarter"] = str(quarter)
+    return selectors.period_choice(params)
+
+
+def _records(headers: list[str], rows) -> list[dict]:
+    return [dict(zip(headers, row, strict=True)) for row in rows]
+
+
+@router.get(
+    "/metrics/{scope}/{code}",
+    response={200: list[MetricOut], 404: ErrorOut, 422: ValidationErrorOut},
+    summary="Accountability metrics of a state body, council, region or the country for a period",
+)
+def get_metrics(
+    request, scope: ScopeName, code: Code, year: Year | None = None, quarter: Quarter | None = None
+):
+    """Every metric of DESIGN §4 (docs/metrics.md) as rows: a rate with its numerator and
+    denominator, a distribution with its count, median and 90th percentile. ``national`` takes the
+    code ``all``; an unknown code is a 404."""
+    if scope == "national":
+        if code != "all":
+            raise Http404
+        obj = None
+    else:
+        model = {"body": StateBody, "council": Council, "region": Region}[scope]
+        obj = model.objects.filter(code=code).first()
+        if obj is None:
+            raise Http404
+    choice = _period(year, quarter)
+    figures = selectors.scope_metrics(scope, obj, choice.period)
+    return _records(exporting.METRIC_HEADERS, exporting.metric_rows(scope, code, figures))
+
+
+@router.get(
+    "/scoreboard",
+    response={200: list[ScoreboardRowOut], 422: ValidationErrorOut},
+    summary="The national scoreboard: every state body's on-time rate, ranked within its peer group",
+)
+def get_scoreboard(request, year: Year | None = None, quarter: Quarter | None = None):
+    """One row per state body with recommendations due in the period or the previous one, as on the
+    public scoreboard: ranked by the Wilson lower bound of the on-time rate when the sample reaches
+    the minimum, with the change against the previous period."""
+    choice = _period(year, quarter)
+    return _records(
+        exporting.SCOREBOARD_HEADERS, exporting.scoreboard_rows(selectors.scoreboard(choice), choice)
+    )
 
 
 @router.get(
