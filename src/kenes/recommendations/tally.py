@@ -15,7 +15,8 @@ that the triggers keep the tally equal to that recount after every kind of write
 PostgreSQL: three statement-level triggers with transition tables add the difference of the changed
 rows in one upsert per statement (a bulk insert of 10,000 dispatches is one upsert), in key order so
 that concurrent writers lock tally rows in the same order. SQLite: row-level triggers; Django drops a
-table's triggers when it rebuilds the table on ``migrate``, so ``install`` runs after every migrate.
+table's triggers when it rebuilds the table on ``migrate``, so ``install`` runs after every migrate
+(and after every ``flush``) and recounts there.
 """
 
 from __future__ import annotations
@@ -178,7 +179,8 @@ def rebuild(using: str = "default") -> None:
 
 def install(using: str = "default") -> None:
     """Create the triggers (idempotent); recount when they were missing, since writes made without
-    them are not in the tally."""
+    them are not in the tally. On SQLite recount every time: ``flush`` (which also sends
+    ``post_migrate``) deletes table by table, so dispatches deleted after the tally leave rows."""
     connection = connections[using]
     if connection.vendor not in ("postgresql", "sqlite"):
         return
@@ -198,7 +200,7 @@ def install(using: str = "default") -> None:
     with transaction.atomic(using=using), connection.cursor() as cursor:
         for statement in install_sql(connection.vendor):
             cursor.execute(statement)
-    if not complete:
+    if not complete or connection.vendor == "sqlite":
         rebuild(using)
 
 
