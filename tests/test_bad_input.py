@@ -85,7 +85,7 @@ def test_garbage_posts_to_the_workspace_and_meeting_pages_never_fail(client, use
             f"/meetings/series/add/?council={council.code}",
             {"cadence_kind": "weekly", "weekday": "9", "starts_on": "x"},
         ),
-        ("/language/", {"language": "\x00", "next": "javascript:alert(1)"}),
+        ("/language/", {"lang": "\x00", "next": "javascript:alert(1)"}),
         ("/account/preferences/", {"notification_digest": "maybe"}),
     ]
     for url, data in posts:

@@ -74,10 +74,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    # Before django_tasks_db: its db_worker command is replaced by ours (kenes/core/taskqueue.py).
+    "kenes.core",
     "django_tasks",
     "django_tasks_db",
     "ninja",
-    "kenes.core",
     "kenes.search",
     "kenes.councils",
     "kenes.meetings",
@@ -87,6 +88,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "kenes.core.observability.RequestIdMiddleware",
+    "kenes.core.pagecache.AnonymousPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -127,7 +129,13 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'kenes.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(env("DB_CONN_MAX_AGE", "60")))}
+# Health checks: a connection kept from an earlier request is tested before reuse, so the first
+# requests after a database restart open a new one instead of failing on the dead one.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=int(env("DB_CONN_MAX_AGE", "60")), conn_health_checks=True
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -148,6 +156,26 @@ if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Whole public pages for visitors who are not signed in (kenes.core.pagecache), for this many
+# seconds; 0 turns it off. Off in tests, which share one in-memory cache across test cases.
+KENES_PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "0" if ENVIRONMENT == "test" else "60"))
+KENES_PAGE_CACHE_VIEWS = frozenset(
+    {
+        "home",
+        "councils:list",
+        "councils:detail",
+        "core:region_list",
+        "core:region_detail",
+        "search:search",
+        "meetings:calendar",
+        "issues:list",
+        "issues:problems",
+        "issues:problem",
+        "recommendations:awaiting",
+        "recommendations:scoreboard",
+        "recommendations:scope",
+    }
+)
 
 # --- Users, authentication, permissions ---------------------------------------------------------
 AUTH_USER_MODEL = "core.User"
@@ -243,6 +271,10 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A worker renews a lease on the task it runs; a running task whose lease is this old lost its
+# worker and is queued again by the scheduler, up to KENES_TASK_MAX_ATTEMPTS runs in all.
+KENES_TASK_LEASE_SECONDS = int(env("TASK_LEASE_SECONDS", "30"))
+KENES_TASK_MAX_ATTEMPTS = int(env("TASK_MAX_ATTEMPTS", "3"))
 if ENVIRONMENT == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -37,19 +37,34 @@ def test_kazakh_is_the_default_language(client):
 @pytest.mark.django_db
 @pytest.mark.parametrize(("language", "expected"), [("ru", "Общественные советы"), ("en", "Public councils")])
 def test_language_switch_is_remembered_by_the_browser(client, language, expected):
-    response = client.post("/language/", {"language": language, "next": "/councils/"})
-    assert response.status_code == 302 and response["Location"] == "/councils/"
+    response = client.get("/language/", {"lang": language, "next": "/councils/?q=a"})
+    assert response.status_code == 302 and response["Location"] == "/councils/?q=a"
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == language
+    assert "no-cache" in response["Cache-Control"]
     page = client.get("/councils/")
     assert f'<html lang="{language}">' in page.text
     assert expected in page.text
 
 
 @pytest.mark.django_db
+def test_visitor_switches_language_without_a_csrf_token():
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    html = client.get("/").text
+    assert 'name="lang" value="ru"' in html and "csrfmiddlewaretoken" not in html
+    response = client.get("/language/", {"lang": "ru", "next": "/"})
+    assert response.status_code == 302
+    assert '<html lang="ru">' in client.get("/").text
+
+
+@pytest.mark.django_db
 def test_signed_in_user_keeps_the_language_on_the_account(client, make_user):
     user = make_user()
     client.force_login(user)
-    client.post("/language/", {"language": "ru", "next": "/"})
+    html = client.get("/").text
+    assert 'action="/language/" method="post"' in html
+    client.post("/language/", {"lang": "ru", "next": "/"})
     user.refresh_from_db()
     assert user.preferred_language == "ru"
     assert LogEntry.objects.filter(action="core.user.language_changed", object_id=str(user.pk)).exists()
@@ -59,13 +74,24 @@ def test_signed_in_user_keeps_the_language_on_the_account(client, make_user):
 
 
 @pytest.mark.django_db
-def test_language_switch_refuses_foreign_redirects(client):
-    response = client.post("/language/", {"language": "en", "next": "https://evil.example/"})
+def test_a_link_does_not_change_the_account_language(client, make_user):
+    user = make_user(preferred_language="kk")
+    client.force_login(user)
+    client.get("/language/", {"lang": "en", "next": "/"})
+    user.refresh_from_db()
+    assert user.preferred_language == "kk"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "javascript:alert(1)"])
+def test_language_switch_refuses_foreign_redirects(client, method, target):
+    response = getattr(client, method)("/language/", {"lang": "en", "next": target})
     assert response["Location"] == "/"
 
 
 @pytest.mark.django_db
 def test_unknown_language_is_ignored(client):
-    response = client.post("/language/", {"language": "xx", "next": "/"})
+    response = client.get("/language/", {"lang": "xx", "next": "/"})
     assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
     assert '<html lang="kk">' in client.get("/").text

@@ -1,5 +1,8 @@
 import pytest
-from django.test import RequestFactory
+from django.conf import settings
+from django.db import connection
+from django.db.utils import OperationalError
+from django.test import Client, RequestFactory
 from django.utils import translation
 
 from kenes.core.models import Role
@@ -58,7 +61,7 @@ def test_not_found_page_is_friendly_and_translated(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert '<html lang="kk">' in response.text and "Бет табылмады" in response.text
-    client.post("/language/", {"language": "ru"})
+    client.get("/language/", {"lang": "ru"})
     assert "Страница не найдена" in client.get("/no-such-page/").text
 
 
@@ -151,3 +154,43 @@ def test_timeline_names_a_reverse_relation_by_its_model():
 
     assert _field_name(Dispatch, "commitments") != ""
     assert _field_name(Dispatch, "no_such_field") == "no_such_field"
+
+
+def _refuse_connection(execute, sql, params, many, context):
+    raise OperationalError("connection to server at 127.0.0.1, port 5432 failed: Connection refused")
+
+
+def test_database_down_is_a_translated_503_with_retry_after():
+    client = Client(raise_request_exception=False)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    with connection.execute_wrapper(_refuse_connection):
+        response = client.get("/councils/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "10"
+    assert "no-cache" in response["Cache-Control"]
+    assert '<html lang="ru">' in response.text and "База данных не отвечает" in response.text
+
+
+def test_database_down_during_a_signed_in_request_is_a_503(user_with_role):
+    client = Client(raise_request_exception=False)
+    client.force_login(user_with_role(Role.COORDINATOR))
+    with connection.execute_wrapper(_refuse_connection):
+        response = client.get("/account/")  # fails already while loading the session
+    assert response.status_code == 503
+
+
+def test_database_down_on_the_api_is_a_json_503():
+    client = Client(raise_request_exception=False)
+    with connection.execute_wrapper(_refuse_connection):
+        response = client.get("/api/v1/councils")
+    assert response.status_code == 503 and response["Retry-After"] == "10"
+    assert "detail" in response.json()
+
+
+def test_other_server_errors_stay_500():
+    request = RequestFactory().get("/")
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        response = error_500(request)
+    assert response.status_code == 500

@@ -120,3 +120,26 @@ def test_pages_run_under_the_content_security_policy(browser, demo_site):
     page.wait_for_load_state("networkidle")
     context.close()
     assert violations == []
+
+
+def test_visitor_switches_language_on_cached_pages_without_javascript(browser, demo_site):
+    from django.core.cache import cache
+    from django.test import override_settings
+
+    cache.clear()
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        with override_settings(KENES_PAGE_CACHE_SECONDS=60):
+            page.goto(demo_site.url + "/councils/")
+            # Another visitor (no browser cache in between) is served from the page cache.
+            again = context.request.get(demo_site.url + "/councils/")
+            assert again.headers["x-page-cache"] == "hit"
+            for name, language in [("Русский", "ru"), ("English", "en"), ("Қазақша", "kk")]:
+                page.get_by_role("button", name=name).click()
+                page.wait_for_load_state()
+                assert page.url == demo_site.url + "/councils/"
+                assert page.get_attribute("html", "lang") == language
+    finally:
+        context.close()
+        cache.clear()

@@ -9,15 +9,17 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 
-def request_language(request) -> str:
-    supported = {code for code, _name in settings.LANGUAGES}
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and user.preferred_language in supported:
-        return user.preferred_language
+def cookie_language(request) -> str:
+    """This browser's choice, else Kazakh; what an anonymous visitor sees (no database needed)."""
     cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-    if cookie in supported:
-        return cookie
-    return settings.LANGUAGE_CODE
+    return cookie if cookie in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def request_language(request) -> str:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.preferred_language in dict(settings.LANGUAGES):
+        return user.preferred_language
+    return cookie_language(request)
 
 
 class LanguageMiddleware:

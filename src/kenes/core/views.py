@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.db.utils import DatabaseError
+from django.db.utils import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import notify, selectors, services
+from .middleware import cookie_language
 from .models import Notification, Region
 
 
@@ -65,11 +71,18 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@require_POST
+@never_cache
+@require_http_methods(["GET", "POST"])
 def set_language(request: HttpRequest) -> HttpResponse:
-    """Switch the interface language; remembered in a cookie and, when signed in, on the account."""
-    language = request.POST.get("language", "")
-    next_url = request.POST.get("next") or "/"
+    """Switch the interface language and go back to ``next`` (on this site only).
+
+    Visitors switch with a GET (``?lang=ru&next=/councils/``), so the pages they read carry no CSRF
+    token and can be shared from the cache; the choice is kept in a cookie. Signed-in people POST
+    (CSRF-checked), which also saves the choice on their account.
+    """
+    data = request.POST if request.method == "POST" else request.GET
+    language = data.get("lang", "")
+    next_url = data.get("next") or "/"
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -83,7 +96,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
             samesite="Lax",
             secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
         )
-        if request.user.is_authenticated:
+        if request.method == "POST" and request.user.is_authenticated:
             services.user_set_language(user=request.user, language=language)
     return response
 
@@ -108,11 +121,29 @@ def error_404(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+# Seconds a client is asked to wait when the database does not answer (a restart, a fail-over).
+RETRY_AFTER_SECONDS = 10
+
+
 def error_500(request):
+    """The server error page, or a 503 with Retry-After when the database does not answer.
+
+    Django calls this while handling the exception, wherever it was raised (a view, the session
+    middleware); a lost or refused database connection is a passing state, not a server error.
+    """
     # No database access and no context processors that might fail again.
     from django.template import loader
 
+    language = getattr(request, "LANGUAGE_CODE", None) or cookie_language(request)
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        with translation.override(language):
+            if request.path.startswith("/api/"):
+                response = JsonResponse({"detail": _("The database is not answering; try again shortly.")})
+            else:
+                response = HttpResponse(loader.get_template("503.html").render({"LANGUAGE_CODE": language}))
+        response.status_code = 503
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        add_never_cache_headers(response)
+        return response
     template = loader.get_template("500.html")
-    return HttpResponse(
-        template.render({"LANGUAGE_CODE": getattr(request, "LANGUAGE_CODE", "kk")}), status=500
-    )
+    return HttpResponse(template.render({"LANGUAGE_CODE": language}), status=500)
