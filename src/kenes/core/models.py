@@ -505,3 +505,24 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TaskLease(models.Model):
+    """A running task's sign of life: renewed by the worker running it (``kenes.core.taskqueue``).
+
+    A task still marked running whose lease has not been renewed for ``KENES_TASK_LEASE_SECONDS``
+    lost its worker (killed, out of memory, machine gone) and is put back on the queue.
+    """
+
+    task = models.OneToOneField(
+        "django_tasks_database.DBTaskResult", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    worker_id = models.CharField(max_length=200)
+    renewed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("task lease")
+        verbose_name_plural = _("task leases")
+
+    def __str__(self) -> str:
+        return f"{self.task_id} by {self.worker_id}"

@@ -67,30 +67,39 @@ def notify(
     return created
 
 
-def _mail(notification: Notification) -> None:
+def _mail(notification: Notification) -> bool:
+    """Send the notification's mail unless it went out already; True when it was sent now.
+
+    The row is claimed (``emailed_at`` set) in the transaction that sends the mail, so a second
+    sender (the retry sweep, a task run again after its worker died) waits for the first one to
+    commit and then finds it sent; a failed send rolls the claim back for the next sweep. Only a
+    process killed between the mail server's acceptance and the commit can cause a second copy.
+    On SQLite (development) the claim holds the write lock while the mail goes out.
+    """
     link = (
         f"{settings.KENES_SITE_URL}{notification.url}"
         if notification.url.startswith("/")
         else notification.url
     )
     body = f"{notification.body}\n\n{link}".strip()
-    try:
-        send_mail(notification.title, body, None, [notification.recipient.email])
-    except OSError:
-        # The notification stays in the task list; the mail is retried by the next sweep.
-        logger.exception("mail to %s failed", notification.recipient.email)
-        return
-    Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+    with transaction.atomic():
+        unsent = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True)
+        if not unsent.update(emailed_at=timezone.now()):
+            return False
+        try:
+            send_mail(notification.title, body, None, [notification.recipient.email])
+        except OSError:
+            # The notification stays in the task list; the mail is retried by the next sweep.
+            logger.exception("mail to %s failed", notification.recipient.email)
+            transaction.set_rollback(True)
+            return False
+    return True
 
 
 def retry_unsent_mail(*, limit: int = 200) -> int:
     """Send the mails that failed before (the server was down); returns how many went out."""
-    sent = 0
     unsent = Notification.objects.filter(emailed_at__isnull=True, recipient__notification_digest=False)
-    for notification in unsent.select_related("recipient")[:limit]:
-        _mail(notification)
-        sent += 1
-    return sent
+    return sum(_mail(notification) for notification in unsent.select_related("recipient")[:limit])
 
 
 def open_tasks(user: User):
@@ -123,11 +132,18 @@ def send_digests() -> int:
                 "core/mail/digest_body.txt",
                 {"notifications": notifications, "site_url": settings.KENES_SITE_URL, "recipient": recipient},
             ).strip()
-        try:
-            send_mail(" ".join(subject.split()), body, None, [recipient.email])
-        except OSError:
-            logger.exception("digest to %s failed", recipient.email)
-            continue
-        Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(emailed_at=timezone.now())
+        # Claimed in the sending transaction, as in _mail: a digest job run twice sends it once.
+        with transaction.atomic():
+            unsent = Notification.objects.filter(
+                pk__in=[n.pk for n in notifications], emailed_at__isnull=True
+            )
+            if not unsent.update(emailed_at=timezone.now()):
+                continue
+            try:
+                send_mail(" ".join(subject.split()), body, None, [recipient.email])
+            except OSError:
+                logger.exception("digest to %s failed", recipient.email)
+                transaction.set_rollback(True)
+                continue
         sent += 1
     return sent
