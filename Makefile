@@ -5,12 +5,13 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.kenes-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help eval-similarity run test install assets messages migrate demo lint test-sqlite test-postgres bench makemessages clean cluster cluster-stop
+.PHONY: help eval-similarity run test install assets messages migrate demo lint test-sqlite test-postgres bench bench-load makemessages clean cluster cluster-stop
 
 help:
 	@echo "make run    install, migrate, load the national demo and serve on http://127.0.0.1:8000"
 	@echo "make test   lint, migration check, the whole suite on SQLite and on PostgreSQL"
 	@echo "make bench  benchmarks under bench/ (results in bench/results/)"
+	@echo "make bench-load  load and fault drills on the production layout (bench/load.py)"
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -65,6 +66,10 @@ test-postgres: install assets messages
 
 bench: install assets messages
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Load and faults on the production layout (scripts/cluster.sh): about 10 minutes after the first start.
+bench-load: install assets messages
+	$(PY) bench/run.py --only load,faults $(BENCH_ARGS)
 
 # Similarity engine quality: the labelled dev set inside generated issues (scripts/eval_similarity.py).
 eval-similarity: install

@@ -3,6 +3,9 @@
 Each database gets a fresh, empty database; the national demo is loaded into it and timed, then the
 public pages are requested through Django's test client and their latency reported as p50/p95/max.
 Results go to ``bench/results/<date>.json`` and a short Markdown table beside it.
+
+``--load`` adds the load and fault benchmarks on the production layout (bench/load.py, about 15
+minutes); ``--only load,faults`` runs just those (``--only`` picks any of the parts).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import load  # noqa: E402 - bench/load.py, beside this file
 import search_fulltext  # noqa: E402 - bench/search_fulltext.py, beside this file
 
 import recommendations  # noqa: E402 - bench/recommendations.py, beside this file
@@ -43,6 +47,9 @@ PAGES = [
     "/search/?q=астана",
     "/api/v1/councils",
 ]
+
+PARTS = ["pages", "similarity", "search_fulltext", "recommendations"]  # the default run (make bench)
+ALL_PARTS = [*PARTS, "load", "faults"]
 
 WORKER = r"""
 import json, os, statistics, sys, time
@@ -260,6 +267,7 @@ def markdown(report: dict) -> str:
     lines += markdown_similarity(report.get("similarity", {}))
     lines += [search_fulltext.markdown(result) for result in report.get("search_fulltext", [])]
     lines += [recommendations.markdown(result) for result in report.get("recommendations", [])]
+    lines.append(load.markdown(report.get("load", {})))
     return "\n".join(lines)
 
 
@@ -267,10 +275,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer rounds (fits in about 3 minutes)")
     parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--only", default=",".join(PARTS), help=f"parts to run, of {', '.join(ALL_PARTS)}")
+    parser.add_argument(
+        "--load", action="store_true", help="also the load and fault benchmarks (bench/load.py)"
+    )
     args = parser.parse_args()
+    parts = set(args.only.split(",")) | ({"load", "faults"} if args.load else set())
     rounds = 20 if args.quick else 100
+    databases = args.databases.split(",") if "pages" in parts else []
     results = []
-    for database in args.databases.split(","):
+    for database in databases:
         if database == "sqlite":
             with tempfile.TemporaryDirectory() as folder:
                 results.append(run_one(f"sqlite:///{folder}/bench.sqlite3", rounds))
@@ -284,9 +298,16 @@ def main() -> None:
         "machine": f"{os.cpu_count()} cores, Python {sys.version.split()[0]}",
         "quick": args.quick,
         "results": results,
-        "similarity": run_similarity(args.quick),
-        "search_fulltext": run_search_fulltext(args.quick, args.databases.split(",")),
-        "recommendations": recommendations.run_all(args.quick, args.databases.split(",")),
+        "similarity": run_similarity(args.quick) if "similarity" in parts else {},
+        "search_fulltext": (
+            run_search_fulltext(args.quick, args.databases.split(",")) if "search_fulltext" in parts else []
+        ),
+        "recommendations": (
+            recommendations.run_all(args.quick, args.databases.split(","))
+            if "recommendations" in parts
+            else []
+        ),
+        "load": load.run(args.quick, parts & {"load", "faults"}) if parts & {"load", "faults"} else {},
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{stamp}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
