@@ -63,9 +63,23 @@ tokens_file = Path(settings.VAR_DIR) / "bench-tokens.json"
 tokens = json.loads(tokens_file.read_text()) if tokens_file.exists() else {}
 admin = User.objects.get(email="administrator@demo.kenes.kz")
 answered = Response.objects.filter(dispatch=OuterRef("pk"))
-open_dispatches = list(
-    Dispatch.objects.filter(sent_on__isnull=False).exclude(Exists(answered)).select_related("body")
-)
+unanswered = Dispatch.objects.filter(sent_on__isnull=False).exclude(Exists(answered))
+# Earlier runs answered the demo's open letters: send fresh ones so the officers have work.
+if unanswered.count() < 400:
+    from django.utils import timezone
+    from kenes.core.models import StateBody
+    from kenes.recommendations.models import Recommendation
+    from kenes.recommendations.services import _start_clock
+    council = Council.objects.get(code="pc-min-health")
+    bodies = list(StateBody.objects.filter(code__in=["min-health", "min-enlightenment", "min-labour", "min-ecology"]))
+    today = timezone.localdate()
+    for n in range(400):
+        recommendation = Recommendation.objects.create(
+            council=council, title=f"Load test letter {n}", text="Sent by bench/load.py for the officers to answer.",
+            status=Recommendation.Status.SENT, adopted_on=today, sent_on=today,
+        )
+        _start_clock(Dispatch.objects.create(recommendation=recommendation, body=bodies[n % len(bodies)]), today)
+open_dispatches = list(unanswered.select_related("body"))
 dispatches = []
 for dispatch in open_dispatches:
     body = dispatch.body
@@ -151,8 +165,8 @@ def wait_for_quiet_queue(limit_s: float) -> dict:
         waiting = query(
             "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status IN ('READY', 'RUNNING')"
         )[0][0]
-        missing = query(
-            "SELECT count(*) FROM issues_issue i WHERE NOT EXISTS "
+        missing = query(  # published issues only: those awaiting moderation or spam get no vector
+            "SELECT count(*) FROM issues_issue i WHERE i.status NOT IN ('pending', 'spam') AND NOT EXISTS "
             "(SELECT 1 FROM search_embedding e WHERE e.collection = 'issues' AND e.key = i.id)"
         )[0][0]
         if (not waiting and not missing) or time.monotonic() - started > limit_s:

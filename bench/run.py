@@ -139,6 +139,7 @@ def run_one(database_url: str, rounds: int) -> dict:
         **os.environ,
         "KENES_ENV": "development",
         "KENES_DEBUG": "false",
+        "KENES_PAGE_CACHE_SECONDS": "0",  # pages are measured as computed; bench/load.py measures the cache
         "KENES_DATABASE_URL": database_url,
         "KENES_MEDIA_ROOT": tempfile.mkdtemp(prefix="kenes-bench-media-"),
         "KENES_IMPORT_MAX_BYTES": str(50 * 1024 * 1024),

@@ -108,7 +108,7 @@ start_processes() {  # whichever of the layout's processes is not running
   for index in 0 1; do
     port=${APP_PORTS[$index]}
     start_process "app$((index + 1))" "$ROOT/.venv/bin/gunicorn" kenes.wsgi:application \
-      --bind "127.0.0.1:$port" --workers 2 --threads 4 --timeout 30 --graceful-timeout 10 \
+      --bind "127.0.0.1:$port" --workers 2 --threads 4 --timeout 30 --graceful-timeout 10 --keep-alive 75 \
       --access-logfile - --chdir "$ROOT/src"
   done
   start_process worker1 $PY manage.py db_worker --queue-name default --no-reload --worker-id cluster-worker-1

@@ -60,6 +60,10 @@ def test_each_reminder_and_escalation_is_mailed_once_on_its_day(
     assert recipients.count("rec-secretary@example.kz") == 2  # overdue, then answered
     assert recipients.count("coordinator@example.kz") == 1
     assert len(recipients) == 9
+    # Each notification's mail has its own stable Message-ID (a rare second copy is recognisable).
+    ids = [m["Message-ID"] for m in smtp_server.messages]
+    assert len(set(ids)) == len(ids) == 9
+    assert all(i.startswith("<notification-") for i in ids)
     escalation = next(m for m in smtp_server.messages if m["To"] == "coordinator@example.kz")
     assert "Long overdue" in escalation["Subject"]
     assert Notification.objects.filter(recipient=officer).count() == 6

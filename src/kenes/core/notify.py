@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -67,14 +68,22 @@ def notify(
     return created
 
 
+def message_id(notification: Notification) -> str:
+    """One ``Message-ID`` per notification, however many times its mail is handed over."""
+    domain = urlsplit(settings.KENES_SITE_URL).hostname or "kenes.local"
+    return f"<notification-{notification.pk}@{domain}>"
+
+
 def _mail(notification: Notification) -> bool:
     """Send the notification's mail unless it went out already; True when it was sent now.
 
     The row is claimed (``emailed_at`` set) in the transaction that sends the mail, so a second
     sender (the retry sweep, a task run again after its worker died) waits for the first one to
     commit and then finds it sent; a failed send rolls the claim back for the next sweep. Only a
-    process killed between the mail server's acceptance and the commit can cause a second copy.
-    On SQLite (development) the claim holds the write lock while the mail goes out.
+    process killed between the mail server's acceptance and the commit can cause a second copy, and
+    that copy carries the same ``Message-ID`` (``message_id``), by which mail systems and clients
+    recognise and drop a duplicate. On SQLite (development) the claim holds the write lock while the
+    mail goes out.
     """
     link = (
         f"{settings.KENES_SITE_URL}{notification.url}"
@@ -87,7 +96,12 @@ def _mail(notification: Notification) -> bool:
         if not unsent.update(emailed_at=timezone.now()):
             return False
         try:
-            send_mail(notification.title, body, None, [notification.recipient.email])
+            EmailMessage(
+                notification.title,
+                body,
+                to=[notification.recipient.email],
+                headers={"Message-ID": message_id(notification)},
+            ).send()
         except OSError:
             # The notification stays in the task list; the mail is retried by the next sweep.
             logger.exception("mail to %s failed", notification.recipient.email)
