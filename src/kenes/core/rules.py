@@ -15,6 +15,16 @@ from .models import Role, RoleAssignment
 _CACHE_ATTR = "_kenes_roles"
 
 
+def require(user, permission: str, obj=None) -> None:
+    """Refuse (``PermissionDenied``) unless ``user`` holds ``permission`` on ``obj``; ``None`` is the
+    system itself (the worker, a management command), which the services let act."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    if user is not None and not user.has_perm(permission, obj):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
 def role_keys(user) -> frozenset[tuple[str, int | None, int | None]]:
     """``{(role, content_type_id, object_id)}`` for the user, loaded once per user object."""
     if user is None or not user.is_authenticated or not user.is_active:

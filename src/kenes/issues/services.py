@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from kenes.core.audit import field_changes, log_action, register_actions
 from kenes.core.models import Role, User
 from kenes.core.notify import notify
+from kenes.core.rules import require
 from kenes.core.uploads import check_upload
 from kenes.councils.models import Council
 from kenes.councils.selectors import holders_of
@@ -65,11 +66,6 @@ register_actions(
 logger = logging.getLogger(__name__)
 TRACK_SALT = "kenes.issues.track"
 ISSUE_FIELDS = ["title", "description", "language", "region", "district", "source"]
-
-
-def _require(user: User | None, permission: str, obj=None) -> None:
-    if user is not None and not user.has_perm(permission, obj):
-        raise PermissionDenied(_("You do not have permission to do this."))
 
 
 def _snapshot(issue: Issue) -> dict:
@@ -136,7 +132,7 @@ def issue_file(
     Issues marked as the same problem are linked (never merged); when one of them already belongs to
     a national problem, the new issue joins it, so the problem counts one more council and region.
     """
-    _require(acting_user, "issues.file_issue", council)
+    require(acting_user, "issues.file_issue", council)
     issue = Issue(council=council, author=acting_user, status=Issue.Status.NEW)
     data = {"source": Issue.Source.MEMBER, **data}
     _apply(issue, data)
@@ -259,7 +255,7 @@ def _mail_submitter(issue: Issue, event: str) -> None:
 @transaction.atomic
 def issue_change(*, issue: Issue, data: dict, acting_user: User | None) -> Issue:
     """The council's staff correct an issue's text or labels."""
-    _require(acting_user, "issues.manage_issue", issue)
+    require(acting_user, "issues.manage_issue", issue)
     issue = Issue.objects.select_for_update().get(pk=issue.pk)
     before = _snapshot(issue)
     before_labels = _labels(issue)
@@ -290,7 +286,7 @@ def issue_transition(
     if transition is None:
         raise ValidationError(_("Unknown action."))
     issue = Issue.objects.select_for_update().get(pk=issue.pk)
-    _require(acting_user, transition.permission, issue)
+    require(acting_user, transition.permission, issue)
     if not transition.allowed(issue):
         raise ValidationError(
             _("This cannot be done while the problem is “%(status)s”.")
@@ -333,7 +329,7 @@ def issue_transition(
 @transaction.atomic
 def issue_support(*, issue: Issue, acting_user: User, council: Council | None = None) -> Support:
     """ "Same here": the user (for their council, when given) supports an issue raised elsewhere."""
-    _require(acting_user, "issues.support_issue", issue)
+    require(acting_user, "issues.support_issue", issue)
     if not issue.is_public:
         raise ValidationError(_("This problem is not published."))
     existing = Support.objects.filter(issue=issue, user=acting_user).first()
@@ -401,7 +397,7 @@ def _other(issue: Issue, source: Issue, target: Issue) -> int:
 @transaction.atomic
 def issue_link(*, source: Issue, target: Issue, kind: str, acting_user: User | None) -> IssueLink:
     """Staff link two issues as the same problem or as related; both timelines record it."""
-    _require(acting_user, "issues.link_issues", source)
+    require(acting_user, "issues.link_issues", source)
     if kind not in IssueLink.Kind.values:
         raise ValidationError({"kind": _("Choose how the problems are linked.")})
     if not target.is_public and not (
@@ -474,7 +470,7 @@ def problem_propose(*, title: str, issues: list[Issue]) -> Problem:
 @transaction.atomic
 def problem_confirm(*, problem: Problem, title: str, summary: str, acting_user: User | None) -> Problem:
     """A coordinator confirms a proposal (or edits a confirmed problem) and writes the summary."""
-    _require(acting_user, "issues.manage_problem", problem)
+    require(acting_user, "issues.manage_problem", problem)
     problem = Problem.objects.select_for_update().get(pk=problem.pk)
     if problem.status in (Problem.Status.DISMISSED, Problem.Status.MERGED):
         raise ValidationError(_("A dismissed or merged proposal cannot be confirmed."))
@@ -500,7 +496,7 @@ def problem_confirm(*, problem: Problem, title: str, summary: str, acting_user: 
 @transaction.atomic
 def problem_dismiss(*, problem: Problem, acting_user: User | None) -> Problem:
     """A coordinator dismisses a proposal; its issues stay out of later proposals."""
-    _require(acting_user, "issues.manage_problem", problem)
+    require(acting_user, "issues.manage_problem", problem)
     if problem.status != Problem.Status.PROPOSED:
         raise ValidationError(_("Only a proposal can be dismissed."))
     problem.status = Problem.Status.DISMISSED
@@ -512,7 +508,7 @@ def problem_dismiss(*, problem: Problem, acting_user: User | None) -> Problem:
 @transaction.atomic
 def problem_split(*, problem: Problem, issues: list[Issue], title: str, acting_user: User | None) -> Problem:
     """Move ``issues`` out of ``problem`` into a new problem of the same status."""
-    _require(acting_user, "issues.manage_problem", problem)
+    require(acting_user, "issues.manage_problem", problem)
     moving = list(problem.issues.filter(pk__in=[issue.pk for issue in issues]))
     if not moving:
         raise ValidationError({"issues": _("Choose the problems to move.")})
@@ -539,7 +535,7 @@ def problem_split(*, problem: Problem, issues: list[Issue], title: str, acting_u
 @transaction.atomic
 def problem_merge(*, problem: Problem, into: Problem, acting_user: User | None) -> Problem:
     """Merge ``problem`` into ``into``: its issues move, it stays as a pointer (never deleted)."""
-    _require(acting_user, "issues.manage_problem", problem)
+    require(acting_user, "issues.manage_problem", problem)
     if problem.pk == into.pk:
         raise ValidationError({"into": _("A national problem cannot be merged into itself.")})
     if into.status in (Problem.Status.DISMISSED, Problem.Status.MERGED):
@@ -560,7 +556,7 @@ def problem_merge(*, problem: Problem, into: Problem, acting_user: User | None) 
 
 @transaction.atomic
 def problem_add_issue(*, problem: Problem, issue: Issue, acting_user: User | None) -> Issue:
-    _require(acting_user, "issues.manage_problem", problem)
+    require(acting_user, "issues.manage_problem", problem)
     if not issue.is_public:
         raise ValidationError({"issue": _("This problem is not published.")})
     before = issue.problem_id
@@ -577,7 +573,7 @@ def problem_add_issue(*, problem: Problem, issue: Issue, acting_user: User | Non
 
 @transaction.atomic
 def problem_remove_issue(*, problem: Problem, issue: Issue, acting_user: User | None) -> Issue:
-    _require(acting_user, "issues.manage_problem", problem)
+    require(acting_user, "issues.manage_problem", problem)
     if issue.problem_id != problem.pk:
         raise ValidationError({"issue": _("This problem is not part of the national problem.")})
     issue.problem = None
@@ -593,7 +589,7 @@ def problem_put_on_agenda(*, problem: Problem, meeting, acting_user: User | None
     """Put a confirmed national problem on a coordination meeting's agenda."""
     from kenes.meetings.services import agenda_item_add
 
-    _require(acting_user, "issues.manage_problem", problem)
+    require(acting_user, "issues.manage_problem", problem)
     if problem.status != Problem.Status.CONFIRMED:
         raise ValidationError(_("Only a confirmed national problem can go on an agenda."))
     item = agenda_item_add(

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from fractions import Fraction
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Max
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from kenes.core.audit import field_changes, log_action, register_actions
 from kenes.core.models import User
 from kenes.core.notify import notify
+from kenes.core.rules import require
 from kenes.councils.models import Membership
 
 from . import selectors
@@ -45,11 +46,6 @@ register_actions(
         "meetings.minutes.changed": _("minutes edited"),
     }
 )
-
-
-def _require(user: User | None, permission: str, obj=None) -> None:
-    if user is not None and not user.has_perm(permission, obj):
-        raise PermissionDenied(_("You do not have permission to do this."))
 
 
 def default_quorum() -> Fraction:
@@ -126,9 +122,9 @@ def series_create(
     """Create a cadence of meetings and generate its occurrences up to the horizon."""
     council = data.get("council")
     if council is not None:
-        _require(acting_user, "councils.change_council", council)
+        require(acting_user, "councils.change_council", council)
     else:
-        _require(acting_user, "meetings.manage_series")
+        require(acting_user, "meetings.manage_series")
     series = MeetingSeries(**{key: data[key] for key in SERIES_FIELDS if key in data})
     series.full_clean()
     _check_series(series)
@@ -143,9 +139,9 @@ def series_create(
 def series_update(*, series: MeetingSeries, data: dict, councils, acting_user: User | None) -> MeetingSeries:
     """Change a series; only its future, untouched occurrences follow (past and moved ones stay)."""
     if series.council_id:
-        _require(acting_user, "councils.change_council", series.council)
+        require(acting_user, "councils.change_council", series.council)
     else:
-        _require(acting_user, "meetings.manage_series")
+        require(acting_user, "meetings.manage_series")
     before = _snapshot(series)
     for key in SERIES_FIELDS:
         if key in data and key != "council":
@@ -231,9 +227,9 @@ def meeting_create(*, data: dict, councils, acting_user: User | None) -> Meeting
     """Plan a single meeting (a hearing, an extra sitting)."""
     council = data.get("council")
     if council is not None:
-        _require(acting_user, "councils.change_council", council)
+        require(acting_user, "councils.change_council", council)
     else:
-        _require(acting_user, "meetings.manage_series")
+        require(acting_user, "meetings.manage_series")
     quorum = default_quorum()
     meeting = Meeting(quorum_numerator=quorum.numerator, quorum_denominator=quorum.denominator, **data)
     meeting.full_clean()
@@ -253,7 +249,7 @@ def meeting_reschedule(
     *, meeting: Meeting, starts_at: datetime, reason: str, acting_user: User | None
 ) -> Meeting:
     """Move one occurrence (with a reason); its series leaves it alone from now on."""
-    _require(acting_user, "meetings.manage_meeting", meeting)
+    require(acting_user, "meetings.manage_meeting", meeting)
     if meeting.status not in RESCHEDULABLE:
         raise ValidationError(_("A meeting that was held or cancelled cannot be moved."))
     if not reason.strip():
@@ -287,7 +283,7 @@ def meeting_transition(*, meeting: Meeting, name: str, acting_user: User | None,
     if transition is None:
         raise ValidationError(_("Unknown action."))
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    _require(acting_user, transition.permission, meeting)
+    require(acting_user, transition.permission, meeting)
     if meeting.status not in transition.sources:
         raise ValidationError(
             _("This cannot be done while the meeting is «%(status)s».")
@@ -359,7 +355,7 @@ def _next_position(meeting: Meeting) -> int:
 @transaction.atomic
 def agenda_item_add(*, meeting: Meeting, data: dict, acting_user: User | None, subject=None) -> AgendaItem:
     """The secretary adds an accepted item to the agenda."""
-    _require(acting_user, "meetings.manage_meeting", meeting)
+    require(acting_user, "meetings.manage_meeting", meeting)
     if meeting.status not in AGENDA_EDITABLE:
         raise ValidationError(_("The agenda of a held or cancelled meeting cannot change."))
     item = AgendaItem(
@@ -377,7 +373,7 @@ def agenda_item_add(*, meeting: Meeting, data: dict, acting_user: User | None, s
 @transaction.atomic
 def agenda_item_propose(*, meeting: Meeting, data: dict, acting_user: User) -> AgendaItem:
     """A member proposes an item; the secretary accepts or declines it."""
-    _require(acting_user, "meetings.propose_item", meeting)
+    require(acting_user, "meetings.propose_item", meeting)
     if meeting.status not in PROPOSABLE:
         raise ValidationError(_("Items can be proposed only before the meeting."))
     item = AgendaItem(
@@ -398,7 +394,7 @@ def agenda_item_decide(
     *, item: AgendaItem, accept: bool, reason: str, acting_user: User | None
 ) -> AgendaItem:
     meeting = Meeting.objects.get(pk=item.meeting_id)
-    _require(acting_user, "meetings.manage_meeting", meeting)
+    require(acting_user, "meetings.manage_meeting", meeting)
     if item.status != AgendaItem.Status.PROPOSED:
         raise ValidationError(_("This item was already decided on."))
     if not accept and not reason.strip():
@@ -442,7 +438,7 @@ def attendance_record(
     *, meeting: Meeting, marks: dict[int, tuple[str, str]], acting_user: User | None
 ) -> None:
     """Mark each invited member present in person, online or absent (with a reason)."""
-    _require(acting_user, "meetings.manage_meeting", meeting)
+    require(acting_user, "meetings.manage_meeting", meeting)
     if meeting.status not in RECORDING:
         raise ValidationError(_("Attendance is recorded before the minutes are approved."))
     rows = {row.pk: row for row in meeting.attendance.select_related("membership__person")}
@@ -480,7 +476,7 @@ def decision_record(
 ) -> Decision:
     """Record the decision on an agenda item; refused without quorum or with more votes than present."""
     meeting = Meeting.objects.select_for_update().get(pk=item.meeting_id)
-    _require(acting_user, "meetings.manage_meeting", meeting)
+    require(acting_user, "meetings.manage_meeting", meeting)
     if meeting.status not in DECIDING:
         raise ValidationError(
             _("Decisions are recorded at or after the meeting, before the minutes are approved.")
@@ -575,7 +571,7 @@ def minutes_prepare(*, meeting: Meeting) -> Minutes:
 @transaction.atomic
 def minutes_update(*, minutes: Minutes, number: str, body: str, acting_user: User | None) -> Minutes:
     meeting = minutes.meeting
-    _require(acting_user, "meetings.manage_meeting", meeting)
+    require(acting_user, "meetings.manage_meeting", meeting)
     if minutes.approved_at:
         raise ValidationError(_("Approved minutes cannot be changed."))
     before = {"number": minutes.number, "body": minutes.body}

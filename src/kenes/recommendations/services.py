@@ -30,6 +30,7 @@ from kenes.core import workcalendar
 from kenes.core.audit import field_changes, log_action, register_actions
 from kenes.core.models import Role, RoleAssignment, StateBody, User
 from kenes.core.notify import notify
+from kenes.core.rules import require
 from kenes.core.uploads import EVIDENCE_KINDS, JPEG, PNG, check_upload
 from kenes.core.workcalendar import add_working_days, working_days_between
 from kenes.councils.models import Council
@@ -97,11 +98,6 @@ register_actions(
 
 MIN_REJECTION_TEXT = 40  # characters of reasons a rejection needs: "substantive", not "no"
 MAX_EXTENSION_WORKING_DAYS = 60
-
-
-def _require(user: User | None, permission: str, obj=None) -> None:
-    if user is not None and not user.has_perm(permission, obj):
-        raise PermissionDenied(_("You do not have permission to do this."))
 
 
 def _today() -> date:
@@ -268,7 +264,7 @@ def recommendation_draft(
     recommendation = Recommendation(
         council=council, title=title.strip(), text=text.strip(), created_by=acting_user
     )
-    _require(acting_user, "recommendations.draft_recommendation", recommendation)
+    require(acting_user, "recommendations.draft_recommendation", recommendation)
     bodies = list(dict.fromkeys(bodies))
     if not recommendation.title:
         raise ValidationError({"title": _("Give the recommendation a title.")})
@@ -306,7 +302,7 @@ def recommendation_update(
     *, recommendation: Recommendation, title: str, text: str, version: int, acting_user: User | None
 ) -> Recommendation:
     """Edit a draft; ``version`` is the one the editor read — a stale one is refused, never overwritten."""
-    _require(acting_user, "recommendations.draft_recommendation", recommendation)
+    require(acting_user, "recommendations.draft_recommendation", recommendation)
     current = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
     if current.status not in EDITABLE:
         raise ValidationError(_("Only a draft can be edited; an adopted recommendation is signed."))
@@ -335,7 +331,7 @@ def _transition(recommendation: Recommendation, name: str, acting_user: User | N
         .select_related("council")
         .get(pk=recommendation.pk)
     )
-    _require(acting_user, transition.permission, current)
+    require(acting_user, transition.permission, current)
     if current.status not in transition.sources:
         raise ValidationError(
             _("This cannot be done while the recommendation is «%(status)s».")
@@ -438,7 +434,7 @@ def _state(dispatch: Dispatch, today: date) -> ClockState:
 def clarification_request(*, dispatch: Dispatch, question: str, acting_user: User | None) -> Clarification:
     """The body asks the council what it means; the clock pauses until the council answers."""
     dispatch = _lock(dispatch)
-    _require(acting_user, "recommendations.request_clarification", dispatch)
+    require(acting_user, "recommendations.request_clarification", dispatch)
     today = _today()
     if _state(dispatch, today) not in CLARIFIABLE:
         raise ValidationError(_("A clarification can be asked only while the answer is not yet due."))
@@ -470,7 +466,7 @@ def clarification_answer(
 ) -> Clarification:
     """The council clarifies; the clock resumes with the working days that were left."""
     dispatch = _lock(clarification.dispatch)
-    _require(acting_user, "recommendations.clarify", dispatch)
+    require(acting_user, "recommendations.clarify", dispatch)
     clarification = Clarification.objects.select_for_update().get(pk=clarification.pk)
     if clarification.answered_on is not None:
         raise ValidationError(_("This question was already answered."))
@@ -506,7 +502,7 @@ def extension_grant(
 ) -> Extension:
     """Give the body more working days to answer; the reason and the approver are recorded."""
     dispatch = _lock(dispatch)
-    _require(acting_user, "recommendations.approve_extension", dispatch)
+    require(acting_user, "recommendations.approve_extension", dispatch)
     today = _today()
     if _state(dispatch, today) not in EXTENDABLE:
         raise ValidationError(_("Only a clock that is still running can be extended."))
@@ -562,7 +558,7 @@ def earliest_hearing(today: date | None = None) -> date:
 def hearing_offer(*, dispatch: Dispatch, held_on: date, place: str, acting_user: User | None) -> Hearing:
     """The body offers the council a hearing, notified at least N working days ahead (Art. 13)."""
     dispatch = _lock(dispatch)
-    _require(acting_user, "recommendations.offer_hearing", dispatch)
+    require(acting_user, "recommendations.offer_hearing", dispatch)
     today = _today()
     if _state(dispatch, today) not in ANSWERABLE | {ClockState.PAUSED}:
         raise ValidationError(_("A hearing is offered before the answer is given."))
@@ -757,7 +753,7 @@ def response_give(
     """An officer of the addressee body answers: accepted (with commitments), partially accepted,
     rejected (reason code, substantive reasons, after a hearing) or not competent (redirect)."""
     dispatch = _lock(dispatch)
-    _require(acting_user, "recommendations.answer", dispatch)
+    require(acting_user, "recommendations.answer", dispatch)
     today = _today()
     state = _state(dispatch, today)
     if state == ClockState.ANSWERED:
@@ -826,7 +822,7 @@ def council_has_verified(dispatch: Dispatch) -> bool:
 def response_edit(*, response: Response, text: str, version: int, acting_user: User | None) -> Response:
     """Fix the wording of the answer in force — only until the council verified anything on it."""
     dispatch = _lock(response.dispatch)
-    _require(acting_user, "recommendations.answer", dispatch)
+    require(acting_user, "recommendations.answer", dispatch)
     current = Response.objects.select_for_update().get(pk=response.pk)
     if hasattr(current, "superseded_by"):
         raise ValidationError(_("This answer was replaced by a correction."))
@@ -866,7 +862,7 @@ def response_correct(
     """A new answer that replaces the one in force; both stay on the timeline. The date of the first
     answer still counts for timeliness. A redirect ("not competent") cannot be corrected this way."""
     dispatch = _lock(response.dispatch)
-    _require(acting_user, "recommendations.answer", dispatch)
+    require(acting_user, "recommendations.answer", dispatch)
     current = Response.objects.select_for_update().get(pk=response.pk)
     if hasattr(current, "superseded_by"):
         raise ValidationError(_("This answer was already replaced by a correction."))
@@ -923,7 +919,7 @@ def commitment_add(
 ) -> Commitment:
     """One more commitment on an accepted (or partially accepted) recommendation."""
     dispatch = _lock(dispatch)
-    _require(acting_user, "recommendations.manage_commitments", dispatch)
+    require(acting_user, "recommendations.manage_commitments", dispatch)
     if dispatch.answer not in (Answer.ACCEPTED, Answer.PARTIALLY):
         raise ValidationError(_("Commitments belong to an accepted recommendation."))
     item = CommitmentInput(action, responsible_unit, promised_on)
@@ -952,7 +948,7 @@ def commitment_move(
 ) -> Slip:
     """Move a promised date: a recorded slip with its reason; every slip stays visible."""
     current = _lock_commitment(commitment)
-    _require(acting_user, "recommendations.manage_commitments", current)
+    require(acting_user, "recommendations.manage_commitments", current)
     if current.status not in MOVABLE:
         raise ValidationError(_("The date of a claimed, confirmed or closed commitment cannot move."))
     if current.version != version:
@@ -1026,7 +1022,7 @@ def _evidence_rows(items: Sequence[EvidenceInput], acting_user: User | None, **o
 def _commitment_transition(commitment: Commitment, name: str, acting_user: User | None) -> Commitment:
     transition = COMMITMENT_TRANSITIONS[name]
     current = _lock_commitment(commitment)
-    _require(acting_user, transition.permission, current)
+    require(acting_user, transition.permission, current)
     if current.status not in transition.sources:
         raise ValidationError(
             _("This cannot be done while the commitment is «%(status)s».")
@@ -1293,7 +1289,7 @@ def body_token_create(*, body: StateBody, name: str, officer: User, acting_user:
     """A token for a body's own system; the raw value is returned once and only its hash is kept."""
     from .models import BodyToken
 
-    _require(acting_user, "recommendations.manage_body_tokens")
+    require(acting_user, "recommendations.manage_body_tokens")
     from kenes.core.rules import holds_role_on
 
     if not holds_role_on(officer, (Role.STATE_BODY_OFFICER,), body):
@@ -1318,7 +1314,7 @@ def body_token_create(*, body: StateBody, name: str, officer: User, acting_user:
 
 @transaction.atomic
 def body_token_revoke(*, token, acting_user: User | None):
-    _require(acting_user, "recommendations.manage_body_tokens")
+    require(acting_user, "recommendations.manage_body_tokens")
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
