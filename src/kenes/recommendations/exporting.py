@@ -78,43 +78,26 @@ def dispatch_rows(dispatches: QuerySet[Dispatch]) -> Iterator[list]:
         "answer",
         "working_days_taken",
     )
-    values = dispatches.order_by("pk").values_list(*fields)
-    for (
-        pk,
-        rec,
-        title,
-        council_id,
-        body_id,
-        redirected,
-        sent,
-        days,
-        due,
-        long_due,
-        paused,
-        answered,
-        answer,
-        taken,
-    ) in values.iterator(chunk_size=2000):
-        council_code, council_name = councils.get(council_id, ("", ""))
+    for row in dispatches.order_by("pk").values_list(*fields, named=True).iterator(chunk_size=2000):
+        answered, due = row.answered_on, row.due_on
         yield [
-            pk,
-            rec,
-            title,
-            council_code,
-            council_name,
-            *bodies[body_id],
-            redirected,
-            sent,
-            days,
+            row.pk,
+            row.recommendation_id,
+            row.recommendation__title,
+            *councils.get(row.recommendation__council_id, ("", "")),
+            *bodies[row.body_id],
+            row.redirected_from_id,
+            row.sent_on,
+            row.due_working_days,
             due,
-            long_due,
-            paused,
+            row.long_overdue_on,
+            row.paused_since,
             answered,
             # The on-time rate's numerator (metrics._rate_counts): answered on or before the due date.
             bool(answered and due and answered <= due),
-            answer,
-            taken,
-            f"{detail}{rec}/",
+            row.answer,
+            row.working_days_taken,
+            f"{detail}{row.recommendation_id}/",
         ]
 
 
