@@ -414,8 +414,10 @@ def fault_worker(token: str, count: int) -> dict:
         status, workers = query(
             "SELECT status, worker_ids FROM django_tasks_database_dbtaskresult WHERE id = %s", [task_id]
         )[0]
-        if status == "RUNNING" and sum(mail_counts(token).values()) > 0:
+        if status == "RUNNING" and 0 < len(mail_counts(token)) < count // 2:
             break
+        if status in ("SUCCESSFUL", "FAILED"):
+            return {"error": "the mail job finished before the worker could be killed"}
         time.sleep(0.02)
     else:
         return {"error": f"the mail job did not start (status {status})"}
@@ -472,7 +474,7 @@ def run_faults(users: int, seconds: int, out: Path) -> dict:
     plan = manage(PLAN_CODE, marker="PLAN")
     plan["run"] = out.name
     token = uuid.uuid4().hex[:8]
-    drill_count = 150
+    drill_count = 2000  # a job of a few seconds, so that the kill lands in its middle
     manage(DRILL_CODE.replace("@TOKEN@", token).replace("@COUNT@", str(drill_count)), marker="DRILL")
     process = start_locust(users, seconds, out, plan)
     began = time.time()
