@@ -146,6 +146,18 @@ def uninstall_sql(vendor: str) -> list[str]:
     return statements
 
 
+def migration_install(apps, schema_editor) -> None:
+    """For ``RunPython`` in migrations: create the triggers (``install`` runs after migrate too)."""
+    for statement in install_sql(schema_editor.connection.vendor):
+        schema_editor.execute(statement, params=None)
+
+
+def migration_uninstall(apps, schema_editor) -> None:
+    """For ``RunPython``: drop the triggers, before SQLite rebuilds or drops a table they name."""
+    for statement in uninstall_sql(schema_editor.connection.vendor):
+        schema_editor.execute(statement, params=None)
+
+
 def installed(connection) -> bool:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -4,6 +4,9 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+from kenes.recommendations.tally import migration_install, migration_uninstall
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -31,4 +34,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('grain', 'due_on', 'body'), name='dispatchtally_key')],
             },
         ),
+        migrations.RunPython(migration_install, migration_uninstall),
     ]

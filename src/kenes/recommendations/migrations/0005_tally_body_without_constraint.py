@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from kenes.recommendations.tally import migration_install, migration_uninstall
+
 
 class Migration(migrations.Migration):
 
@@ -11,10 +13,13 @@ class Migration(migrations.Migration):
         ('recommendations', '0004_postgres_covering_indexes'),
     ]
 
+    # SQLite rebuilds the altered table: the triggers that name it are dropped first.
     operations = [
+        migrations.RunPython(migration_uninstall, migration_install),
         migrations.AlterField(
             model_name='dispatchtally',
             name='body',
             field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.statebody'),
         ),
+        migrations.RunPython(migration_install, migration_uninstall),
     ]
