@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import load  # noqa: E402 - bench/load.py, beside this file
 import search_fulltext  # noqa: E402 - bench/search_fulltext.py, beside this file
+from common import fresh_postgres  # noqa: E402 - bench/common.py, beside this file
 
 import recommendations  # noqa: E402 - bench/recommendations.py, beside this file
 
@@ -159,30 +160,6 @@ def run_one(database_url: str, rounds: int) -> dict:
     return json.loads(line.removeprefix("RESULT "))
 
 
-def fresh_postgres() -> str | None:
-    from urllib.parse import urlsplit
-
-    import psycopg
-
-    url = urlsplit(POSTGRES_URL)
-    name = url.path.lstrip("/")
-    try:
-        with psycopg.connect(
-            host=url.hostname,
-            port=url.port or 5432,
-            user=url.username,
-            dbname="postgres",
-            autocommit=True,
-            connect_timeout=3,
-        ) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            connection.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError as error:
-        print(f"PostgreSQL unavailable, skipped: {error}", file=sys.stderr)
-        return None
-    return POSTGRES_URL
-
-
 def run_search_fulltext(quick: bool, databases: list[str]) -> list[dict]:
     """Full-text search of issues (bench/search_fulltext.py): 1,000,000 issues on PostgreSQL, 100,000
     with --quick; SQLite with a tenth of that. Each in its own fresh database."""
@@ -290,7 +267,7 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as folder:
                 results.append(run_one(f"sqlite:///{folder}/bench.sqlite3", rounds))
         elif database == "postgres":
-            url = fresh_postgres()
+            url = fresh_postgres(POSTGRES_URL, what="pages")
             if url:
                 results.append(run_one(url, rounds))
     stamp = datetime.now().strftime("%Y-%m-%dT%H-%M-%S")

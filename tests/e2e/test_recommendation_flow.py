@@ -209,19 +209,33 @@ def test_recommendation_loop_from_sending_to_confirmed_implementation(page, demo
     claimed = public_figures(page, body_url, cohort)
     assert claimed["gap"] == (before["gap"][0] + 1, before["gap"][1], before["gap"][2] + 1)
 
+    def verify(person: str, verdict: str, text: str, evidence_url: str = "") -> list:
+        """``person`` records the council's view from the council's task list; the form's axe findings."""
+        page.context.clear_cookies()
+        sign_in(page, base, person)
+        page.goto(base + "/recommendations/tasks/council/")
+        page.locator(f"a[href='/recommendations/commitment/{commitment.pk}/verify/']").click()
+        page.wait_for_url("**/verify/")
+        violations = axe_violations(page)
+        page.locator(f"input[name=verdict][value={verdict}]").check()
+        page.locator("#id_text").fill(text)
+        if evidence_url:
+            page.locator("#id_evidence_kind").select_option("link")
+            page.locator("#id_evidence_url").fill(evidence_url)
+        page.get_by_role("button", name="Record the council's view").click()
+        page.wait_for_url(f"**/recommendations/{recommendation.pk}/")
+        return violations
+
     # The secretary disputes from the council's task list, with a link as the council's evidence.
-    page.context.clear_cookies()
-    sign_in(page, base, SECRETARY)
-    page.goto(base + "/recommendations/tasks/council/")
-    page.locator(f"a[href='/recommendations/commitment/{commitment.pk}/verify/']").click()
-    page.wait_for_url("**/verify/")
-    assert axe_violations(page) == []
-    page.locator("input[name=verdict][value=disputed]").check()
-    page.locator("#id_text").fill("Тексеру кезінде үш емханада жүйе жұмыс істемеді.")
-    page.locator("#id_evidence_kind").select_option("link")
-    page.locator("#id_evidence_url").fill("https://example.kz/monitoring/queue-check")
-    page.get_by_role("button", name="Record the council's view").click()
-    page.wait_for_url(f"**/recommendations/{recommendation.pk}/")
+    assert (
+        verify(
+            SECRETARY,
+            "disputed",
+            "Тексеру кезінде үш емханада жүйе жұмыс істемеді.",
+            "https://example.kz/monitoring/queue-check",
+        )
+        == []
+    )
     commitment.refresh_from_db()
     assert (commitment.status, commitment.verified_on) == ("disputed", None)
     disputed = public_figures(page, body_url, cohort)
@@ -235,15 +249,7 @@ def test_recommendation_loop_from_sending_to_confirmed_implementation(page, demo
     commitment.refresh_from_db()
     assert (commitment.status, commitment.claims.count()) == ("claimed", 2)
 
-    page.context.clear_cookies()
-    sign_in(page, base, CHAIR)
-    page.goto(base + "/recommendations/tasks/council/")
-    page.locator(f"a[href='/recommendations/commitment/{commitment.pk}/verify/']").click()
-    page.wait_for_url("**/verify/")
-    page.locator("input[name=verdict][value=confirmed]").check()
-    page.locator("#id_text").fill("Қайта тексеру: жүйе барлық емханада жұмыс істейді.")
-    page.get_by_role("button", name="Record the council's view").click()
-    page.wait_for_url(f"**/recommendations/{recommendation.pk}/")
+    verify(CHAIR, "confirmed", "Қайта тексеру: жүйе барлық емханада жұмыс істейді.")
     commitment.refresh_from_db()
     assert (commitment.status, commitment.verified_on) == ("verified", today)
 

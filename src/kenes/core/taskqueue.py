@@ -81,7 +81,8 @@ def _attempts(task_result: DBTaskResult) -> int:
 
 
 def requeue_abandoned(*, now: datetime | None = None) -> list[str]:
-    """Queue again the running tasks whose lease expired (their worker died); their ids.
+    """Queue again the running tasks whose lease expired (their worker died); the ids of the tasks
+    queued again or failed for good.
 
     A task that has already used ``KENES_TASK_MAX_ATTEMPTS`` runs is failed instead, so a task
     that kills its worker every time (out of memory) stops coming back.

@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 from ninja.security import HttpBearer
 
 from kenes.core.api import Code, ErrorOut, Pages, ValidationErrorOut
-from kenes.core.models import Region, StateBody
+from kenes.core.models import StateBody
 from kenes.councils.models import Council
 
 from . import exporting, selectors, services
@@ -249,15 +249,10 @@ def get_metrics(
     """Every metric of DESIGN §4 (docs/metrics.md) as rows: a rate with its numerator and
     denominator, a distribution with its count, median and 90th percentile. ``national`` takes the
     code ``all``; an unknown code is a 404."""
-    if scope == "national":
-        if code != "all":
-            raise Http404
-        obj = None
-    else:
-        model = {"body": StateBody, "council": Council, "region": Region}[scope]
-        obj = model.objects.filter(code=code).first()
-        if obj is None:
-            raise Http404
+    try:
+        obj = selectors.scope_object(scope, code)
+    except LookupError:
+        raise Http404 from None
     choice = _period(year, quarter)
     figures = selectors.scope_metrics(scope, obj, choice.period)
     return _records(exporting.METRIC_HEADERS, exporting.metric_rows(scope, code, figures))

@@ -12,7 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kenes.core.models import Role, RoleAssignment, StateBody
+from kenes.core.models import Region, Role, RoleAssignment, StateBody
 from kenes.core.rules import is_coordination_centre, role_keys
 from kenes.councils.models import Council
 
@@ -308,6 +308,21 @@ def period_choice(params, today: date | None = None) -> PeriodChoice:
 
     previous = quarter_period(year - 1, 4) if quarter == 1 else quarter_period(year, quarter - 1)
     return PeriodChoice(quarter_period(year, quarter), previous, year, quarter, f"{year}-Q{quarter}")
+
+
+SCOPE_MODELS = {"body": StateBody, "council": Council, "region": Region}
+
+
+def scope_object(scope: str, code: str):
+    """What a public scope names: a state body, council or region by its code, or None for the
+    country (scope ``national``, code ``all``). ``LookupError`` when it names nothing."""
+    if scope == "national" and code == "all":
+        return None
+    model = SCOPE_MODELS.get(scope)
+    found = model.objects.filter(code=code).first() if model else None
+    if found is None:
+        raise LookupError(f"no {scope} {code!r}")
+    return found
 
 
 def scope_bodies(scope: str, obj) -> Q | None:

@@ -196,18 +196,8 @@ def install(using: str = "default") -> None:
     connection = connections[using]
     if connection.vendor not in ("postgresql", "sqlite"):
         return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT 1 FROM "
-            + (
-                "information_schema.tables WHERE table_name = %s"
-                if connection.vendor == "postgresql"
-                else "sqlite_master WHERE type = 'table' AND name = %s"
-            ),
-            [TABLE],
-        )
-        if cursor.fetchone() is None:
-            return  # before the migration that creates the table
+    if TABLE not in connection.introspection.table_names():
+        return  # before the migration that creates the table
     complete = installed(connection)
     with transaction.atomic(using=using), connection.cursor() as cursor:
         for statement in install_sql(connection.vendor):

@@ -15,9 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from kenes.core.forms import apply_validation_error
-from kenes.core.models import Region, StateBody
 from kenes.core.selectors import timeline_for
-from kenes.councils.models import Council
 
 from . import exporting, metrics, selectors, services
 from .forms import (
@@ -257,14 +255,13 @@ def action(request: HttpRequest, name: str, pk: int) -> HttpResponse:
 # --- Public accountability pages and open-data exports (DESIGN §4) --------------------------------
 
 AWAITING_PER_PAGE = 50
-SCOPES = {"body": StateBody, "council": Council, "region": Region}
 
 
 def _scope_object(scope: str, code: str):
-    model = SCOPES.get(scope)
-    if model is None:
-        raise Http404
-    return get_object_or_404(model.objects.all(), code=code)
+    try:
+        return selectors.scope_object(scope, code)
+    except LookupError:
+        raise Http404 from None
 
 
 def _years(today) -> list[int]:
@@ -311,6 +308,8 @@ def scoreboard(request: HttpRequest) -> HttpResponse:
 
 def scope_page(request: HttpRequest, scope: str, code: str) -> HttpResponse:
     """The accountability figures of one state body, council or region for a period."""
+    if scope == "national":  # the country's figures are the scoreboard and the exports
+        raise Http404
     obj = _scope_object(scope, code)
     choice = selectors.period_choice(request.GET)
     figures = selectors.scope_metrics(scope, obj, choice.period)
@@ -336,12 +335,7 @@ def scope_export(request: HttpRequest, scope: str, code: str, kind: str, fmt: st
     if fmt not in exporting.FORMATS or kind not in ("metrics", "dispatches"):
         raise Http404
     choice = selectors.period_choice(request.GET)
-    if scope == "national":
-        if code != "all":
-            raise Http404
-        obj = None
-    else:
-        obj = _scope_object(scope, code)
+    obj = _scope_object(scope, code)
     dispatches = selectors.scope_dispatches(scope, obj)
     name = f"kenes-{kind}-{scope}-{code}-{choice.period.start:%Y%m%d}-{choice.period.end:%Y%m%d}"
     if kind == "metrics":
