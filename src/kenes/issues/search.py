@@ -14,7 +14,8 @@ from datetime import date, datetime, time, timedelta
 from time import monotonic
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import DateTimeField, ExpressionWrapper, F, QuerySet, TextField
+from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_delete, post_save
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -26,15 +27,20 @@ from kenes.councils.models import Council
 from kenes.search import fulltext
 from kenes.search.registry import Hit
 
+from . import labels
 from .models import PRIVATE_STATUSES, Issue
 
 FACETS = ("region", "topic", "status", "group")
 MAX_PER_PAGE = 100
-# Above this many matching issues the total is the planner's estimate and the facets are counted on
+# Above this many matching issues the total is estimated (``_size_of`` on PostgreSQL, a count on
+# SQLite) and the facets are counted on
 # the first ``FACET_SAMPLE`` matches the index gives and scaled to it; the result says so
 # (``total_estimated``, ``facets_estimated``). Exact counts over hundreds of thousands of rows cost
 # far more than the 50 ms a search may take.
 FACET_SAMPLE = 1_000
+# The counts of a filtered facet's other values (the result without that facet's own filter, shown
+# so that a user can switch) come from a smaller sample: exact up to this many issues.
+OTHER_VALUES_SAMPLE = 250
 SITE_SEARCH_LIMIT = 10
 # Relevance is computed per matching row (``ts_rank`` on PostgreSQL, ``bm25`` on SQLite): up to this many matches the result is ordered by it,
 # above it newest first (``ranked`` is False) — a broad query then reads like a feed, in bounded time.
@@ -84,7 +90,7 @@ class IssueSearchResult:
     facets_estimated: bool = False
     # A query was typed but holds nothing searchable (only punctuation or emoji): nothing matches.
     empty_query: bool = False
-    # ``total`` is the planner's estimate: more than ``FACET_SAMPLE`` issues match (PostgreSQL).
+    # ``total`` is an estimate: more than ``FACET_SAMPLE`` issues match (PostgreSQL).
     total_estimated: bool = False
     # Ordered by relevance (a query matching at most ``RANK_LIMIT`` issues), else newest first.
     ranked: bool = False
@@ -101,58 +107,74 @@ def _day_start(day: date) -> datetime:
 def _filtered(
     base: QuerySet, filters: IssueFilters, ids: dict[str, int | None], *, skip: str = ""
 ) -> QuerySet:
+    """SQLite: the filters as conditions and joins beside the FTS5 match (PostgreSQL asks its index
+    for them, see ``_postgres_set``)."""
     queryset = base
     if filters.region and skip != "region":
         queryset = queryset.filter(region_id=ids["region"])
-    # PostgreSQL: EXISTS on the through tables (answered by their (issue_id, …_id) unique index, or
-    # hashed from the (…_id, issue_id) index of migration 0003) rather than a join. SQLite keeps the
-    # join, which its planner handles as well or better.
-    exists = connection.vendor == "postgresql"
     if filters.topic and skip != "topic":
-        if exists:
-            through = Issue.topics.through
-            queryset = queryset.filter(
-                Exists(through.objects.filter(issue_id=OuterRef("pk"), topic_id=ids["topic"]))
-            )
-        else:
-            queryset = queryset.filter(topics=ids["topic"])
+        queryset = queryset.filter(topics=ids["topic"])
     if filters.group and skip != "group":
-        if exists:
-            through = Issue.groups.through
-            queryset = queryset.filter(
-                Exists(through.objects.filter(issue_id=OuterRef("pk"), vulnerablegroup_id=ids["group"]))
-            )
-        else:
-            queryset = queryset.filter(groups=ids["group"])
+        queryset = queryset.filter(groups=ids["group"])
     if filters.status and skip != "status":
         queryset = queryset.filter(status=filters.status)
     if filters.council:
         queryset = queryset.filter(council_id=ids["council"])
-    if filters.date_from:
-        queryset = queryset.filter(created_at__gte=_day_start(filters.date_from))
-    if filters.date_to:
-        queryset = queryset.filter(created_at__lt=_day_start(filters.date_to + timedelta(days=1)))
-    return queryset
+    return _period(queryset, filters)
 
 
 # Regions, topics and vulnerable groups are reference data: read once per process (and again after
 # ``REFERENCE_TTL`` seconds or any save or delete of one of them), not on every search.
 REFERENCE_TTL = 300.0
 _REFERENCE_MODELS = {"region": Region, "topic": Topic, "group": VulnerableGroup}
-_reference_cache: dict[str, tuple[float, dict[str, int], dict[int, object]]] = {}
+_reference_cache: dict[str, tuple[float, dict[str, int], dict[int, object], dict[int, object]]] = {}
 
 
 def _reference(name: str) -> tuple[dict[str, int], dict[int, object]]:
     """(code -> pk of every row, pk -> living row) of the reference model of facet ``name``."""
+    return _reference_rows(name)[:2]
+
+
+def _reference_rows(name: str) -> tuple[dict[str, int], dict[int, object], dict[int, object]]:
+    """(code -> pk of every row, pk -> living row, pk -> every row)."""
     cached = _reference_cache.get(name)
     now = monotonic()
     if cached is None or now - cached[0] > REFERENCE_TTL:
         rows = list(_REFERENCE_MODELS[name]._default_manager.all())
         by_code = {row.code: row.pk for row in rows}
         alive = {row.pk: row for row in rows if row.deleted_at is None}
-        cached = (now, by_code, alive)
+        cached = (now, by_code, alive, {row.pk: row for row in rows})
         _reference_cache[name] = cached
-    return cached[1], cached[2]
+    return cached[1], cached[2], cached[3]
+
+
+def _attach_links(issues: list[Issue]) -> None:
+    """Each issue's topics and vulnerable groups as ``issue.topic_list`` and ``issue.group_list``
+    (sorted by code), in one query and from the reference cache: what ``prefetch_related`` would
+    give, without building a queryset and model objects per link."""
+    by_pk = {issue.pk: issue for issue in issues}
+    for issue in issues:
+        issue.topic_list, issue.group_list = [], []
+    if not by_pk:
+        return
+    topics, groups = _reference_rows("topic")[2], _reference_rows("group")[2]
+    keys = list(by_pk)
+    marks = "%s" if connection.vendor == "postgresql" else ", ".join(["%s"] * len(keys))
+    where = "= ANY(%s)" if connection.vendor == "postgresql" else f"IN ({marks})"
+    params = [keys] if connection.vendor == "postgresql" else keys
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT issue_id, 0, topic_id FROM issues_issue_topics WHERE issue_id {where} UNION ALL "
+            f"SELECT issue_id, 1, vulnerablegroup_id FROM issues_issue_groups WHERE issue_id {where}",
+            params * 2,
+        )
+        for issue_id, kind, pk in cursor.fetchall():
+            row = (groups if kind else topics).get(pk)
+            if row is not None:
+                (by_pk[issue_id].group_list if kind else by_pk[issue_id].topic_list).append(row)
+    for issue in issues:
+        issue.topic_list.sort(key=lambda row: row.code)
+        issue.group_list.sort(key=lambda row: row.code)
 
 
 def _forget_reference(sender=None, **kwargs):
@@ -218,27 +240,18 @@ def _sample(queryset: QuerySet) -> _Set:
 
 
 def _linked(name: str, issue_ids: list[int]) -> list[int]:
-    """Topic or group ids of the issues ``issue_ids``, one per link.
-
-    In SQL with an array (PostgreSQL) so that the planner looks the keys up in the through table's
-    index instead of scanning it, as it does for an IN list of a thousand literals.
-    """
+    """Topic or group ids of the issues ``issue_ids``, one per link (SQLite's facets)."""
     through = (Issue.topics if name == "topic" else Issue.groups).through
     column = "topic_id" if name == "topic" else "vulnerablegroup_id"
     table = connection.ops.quote_name(through._meta.db_table)
     found: list[int] = []
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"SELECT {column} FROM {table} WHERE issue_id = ANY(%s)", [issue_ids])
-            found = [row[0] for row in cursor.fetchall()]
-        else:
-            for start in range(0, len(issue_ids), 500):  # within SQLite's limit on parameters
-                chunk = issue_ids[start : start + 500]
-                cursor.execute(
-                    f"SELECT {column} FROM {table} WHERE issue_id IN ({', '.join(['%s'] * len(chunk))})",
-                    chunk,
-                )
-                found += [row[0] for row in cursor.fetchall()]
+        for start in range(0, len(issue_ids), 500):  # within SQLite's limit on parameters
+            chunk = issue_ids[start : start + 500]
+            cursor.execute(
+                f"SELECT {column} FROM {table} WHERE issue_id IN ({', '.join(['%s'] * len(chunk))})", chunk
+            )
+            found += [row[0] for row in cursor.fetchall()]
     return found
 
 
@@ -285,13 +298,140 @@ def _facets(
     return _labelled(counts), estimated
 
 
+# --- PostgreSQL --------------------------------------------------------------------------------
+#
+# Words and filters go to the GIN index together: region, status, council, topic and group are labels
+# in the stored tsvector (``kenes.issues.labels``), so the index intersects them with the words and
+# only the issues matching all of them are read. The period stays a ``created_at`` range.
+
+# A page of a large result (newest first) is read along ``created_at``, each row checked, when that
+# means reading at most about this many rows (a query matching a good share of the table); otherwise
+# the index's matches are read and sorted. Checking a row costs about 3 µs, reading a matching row
+# found by the index about 5 µs: walking wins while the result is denser than a few in a thousand.
+WALK_ROWS = 10_000
+# A period holding less than this share of the issues is looked up in the ``created_at`` index even
+# beside words; a longer one is checked on the words' matches (see ``_period``).
+NARROW_PERIOD = 0.05
+COMMON_SHARE = 0.03
+_LABELS = {
+    "region": labels.REGION,
+    "topic": labels.TOPIC,
+    "group": labels.GROUP,
+    "council": labels.COUNCIL,
+    "status": labels.STATUS,
+}
+# The stored topic and group labels (text[]; only ever read inside the statement).
+_LINK_LABELS = RawSQL('"issues_issue"."search_labels"', [], output_field=TextField())
+_BLOCK = RawSQL('("issues_issue".ctid::text::point)[0]::bigint', [])
+_table_stats: dict[str, tuple[float, int, float]] = {}
+
+
+def _labels(filters: IssueFilters, ids: dict[str, int | None], *, skip: str = "") -> tuple[str, ...]:
+    return tuple(
+        labels.label(kind, filters.status if name == "status" else ids[name])
+        for name, kind in _LABELS.items()
+        if getattr(filters, name) and name != skip
+    )
+
+
+def _period(queryset: QuerySet, filters: IssueFilters, *, indexed: bool = True) -> QuerySet:
+    """``queryset`` filed within the filters' period. ``indexed=False`` writes the bounds so that the
+    planner cannot use the ``created_at`` index (PostgreSQL): beside a full-text match it would
+    otherwise read the whole period's index into a bitmap to intersect (40 ms for a year of a
+    million issues) where checking the date on the matches costs nothing."""
+    if not (filters.date_from or filters.date_to):
+        return queryset
+    field = "created_at"
+    if not indexed:
+        queryset = queryset.alias(
+            filed_at=ExpressionWrapper(F("created_at") + timedelta(0), output_field=DateTimeField())
+        )
+        field = "filed_at"
+    if filters.date_from:
+        queryset = queryset.filter(**{f"{field}__gte": _day_start(filters.date_from)})
+    if filters.date_to:
+        queryset = queryset.filter(**{f"{field}__lt": _day_start(filters.date_to + timedelta(days=1))})
+    return queryset
+
+
+def _postgres_set(
+    parsed: fulltext.Query,
+    filters: IssueFilters,
+    ids: dict,
+    *,
+    skip: str = "",
+    indexed: bool = True,
+    sample: bool = False,
+) -> QuerySet:
+    """Public issues matching the words and every filter but ``skip``.
+
+    ``sample``: for an unordered sample of the matches — the GIN index finds them, and a period
+    that is not a narrow one is checked on them rather than intersected (``_period``).
+    """
+    queryset = public_issues()
+    wanted = _labels(filters, ids, skip=skip)
+    if parsed or wanted:
+        queryset = fulltext.matching(queryset, parsed, rank=False, labels=wanted, indexed=indexed)
+        if sample and (filters.date_from or filters.date_to):
+            # A narrow period, or words so common that reading the period along its index finds
+            # matches at once, keep the index; otherwise the index of the words leads.
+            _pages, rows = _table_size()
+            narrow = rows > 0 and _period_rows(filters) < NARROW_PERIOD * rows
+            common = fulltext.estimated_share(Issue, parsed, wanted) >= COMMON_SHARE
+            return _period(queryset, filters, indexed=narrow or common)
+    return _period(queryset, filters)
+
+
+def _table_size() -> tuple[int, float]:
+    """(pages, rows) of the issues table as of its last ANALYZE; cached per process."""
+    cached = _table_stats.get("issues")
+    now = monotonic()
+    if cached is None or now - cached[0] > fulltext.STATS_TTL:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT relpages, reltuples FROM pg_class WHERE oid = 'issues_issue'::regclass")
+            pages, rows = cursor.fetchone()
+        cached = (now, int(pages), float(rows))
+        _table_stats["issues"] = cached
+    return cached[1], cached[2]
+
+
+def _period_rows(filters: IssueFilters) -> int:
+    """The planner's estimate of the issues filed in the period (exact enough: a ``created_at``
+    range); cached per process like the table's size."""
+    key = f"period:{filters.date_from}:{filters.date_to}"
+    cached = _table_stats.get(key)
+    now = monotonic()
+    if cached is None or now - cached[0] > fulltext.STATS_TTL:
+        cached = (now, _estimated_count(_period(Issue.objects.all(), filters)), 0.0)
+        _table_stats[key] = cached
+    return cached[1]
+
+
+def _size_of(queryset: QuerySet, taken: int, first: int, last: int, filters: IssueFilters) -> int:
+    """Estimated size of a set of which a full sample of ``taken`` rows lay in table pages
+    ``first``..``last``.
+
+    The sample comes from a scan in table order (the GIN bitmap, a sequential scan or the
+    ``created_at`` index — issues are appended as they are filed), so the share of the table it had
+    to cover to find ``taken`` matches gives their density. The planner's own estimate multiplies
+    the words' frequencies as if independent, which undercounts words that go together («кран
+    ағады») twenty-fold. A period covers its own pages only.
+    """
+    pages, rows = _table_size()
+    if pages <= 0 or rows <= 0:  # never analysed: ask the planner
+        return max(_estimated_count(queryset), taken)
+    covered, span = last + 1, pages
+    if filters.date_from or filters.date_to:
+        covered, span = last - first + 1, max(1.0, pages * _period_rows(filters) / rows)
+    return max(taken, round(taken * span / max(1, covered)))
+
+
 def _sql_facets(
-    base: QuerySet,
+    parsed: fulltext.Query,
     filters: IssueFilters,
     ids: dict[str, int | None],
     *,
     facets: bool = True,
-    parsed: fulltext.Query | None = None,
     page: slice = slice(0, 0),
 ) -> tuple[int, bool, dict[str, dict], bool, list[tuple[int, float]]]:
     """PostgreSQL: the result's size and every facet's counts in one statement.
@@ -300,31 +440,34 @@ def _sql_facets(
     ``FACET_SAMPLE + 1``-row subquery of the matches, taken from the GIN index and materialised once;
     the counts are GROUP BYs over it (the topic and group ones joined to the through tables by their
     ``issue_id`` index). Nothing but the counts leaves the server. A full sample means the set is
-    larger: its size is then the planner's estimate and its counts are scaled to it.
+    larger: its size is then estimated (``_size_of``) and its counts are scaled to it.
 
-    With ``parsed``, the same statement ranks the result's sample and returns the ``page`` slice of
-    it, best first: the page of a result of at most ``FACET_SAMPLE`` issues (all of them in the
-    sample) then needs no second scan of the matches.
+    With words, the same statement ranks the result's sample and returns the ``page`` slice of it,
+    best first: the page of a result of at most ``FACET_SAMPLE`` issues (all of them in the sample)
+    then needs no second scan of the matches.
 
     Returns (size of the result, whether estimated, counts per facet, whether any facet estimated,
     [(pk, rank)] of the page when ranked).
     """
-    quote = connection.ops.quote_name
-    sets: dict[str, QuerySet] = {"": _filtered(base, filters, ids)}
+    sets: dict[str, QuerySet] = {"": _postgres_set(parsed, filters, ids, sample=True)}
     for name in FACETS if facets else ():
         if getattr(filters, name):
-            sets[name] = _filtered(base, filters, ids, skip=name)
+            sets[name] = _postgres_set(parsed, filters, ids, skip=name, sample=True)
     ctes, selects, params = [], [], []
     for index, queryset in enumerate(sets.values()):
-        fields = ["pk", "region_id", "status"]
+        fields = ["pk", "region_id", "status", "block", "links"]
+        queryset = queryset.annotate(block=_BLOCK, links=_LINK_LABELS)
         if index == 0 and parsed:
             queryset = queryset.annotate(rank=fulltext.rank(queryset, parsed))
             fields.append("rank")
-        sql, sql_params = queryset.order_by().values_list(*fields)[: FACET_SAMPLE + 1].query.sql_with_params()
-        names = ", ".join(["id", "region_id", "status", "rank"][: len(fields)])
+        limit = FACET_SAMPLE if index == 0 else OTHER_VALUES_SAMPLE
+        sql, sql_params = queryset.order_by().values_list(*fields)[: limit + 1].query.sql_with_params()
+        names = ", ".join(["id", "region_id", "status", "block", "links", "rank"][: len(fields)])
         ctes.append(f"s{index} ({names}) AS ({sql})")
         params += sql_params
-        selects.append(f"SELECT 's{index}', '', COUNT(*), CAST(NULL AS double precision) FROM s{index}")
+        selects.append(
+            f"SELECT 's{index}', MIN(block)::text, COUNT(*), MAX(block)::double precision FROM s{index}"
+        )
     if parsed and page.stop > page.start:
         selects.append(
             "(SELECT 'hit', id::text, 0, rank FROM s0 ORDER BY rank DESC, id DESC LIMIT %s OFFSET %s)"
@@ -340,13 +483,13 @@ def _sql_facets(
         elif name == "status":
             selects.append(f"SELECT 'status', status, COUNT(*), NULL FROM {cte} GROUP BY status")
         else:
-            through = (Issue.topics if name == "topic" else Issue.groups).through
-            column = "topic_id" if name == "topic" else "vulnerablegroup_id"
+            # From the labels the sample carries (``#t12``): no join to the link tables.
+            kind = labels.TOPIC if name == "topic" else labels.GROUP
             selects.append(
-                f"SELECT '{name}', link.{column}::text, COUNT(*), NULL FROM {cte} "
-                f"JOIN {quote(through._meta.db_table)} link ON link.issue_id = {cte}.id GROUP BY link.{column}"
+                f"SELECT '{name}', substr(link, {len(kind) + 1}), COUNT(*), NULL FROM {cte}, "
+                f"unnest(links) AS link WHERE link LIKE '{kind}%%' GROUP BY link"
             )
-    sizes: dict[str, int] = {}
+    samples: dict[str, tuple[int, int, int]] = {}
     raw: dict[str, dict] = {name: {} for name in FACETS}
     with connection.cursor() as cursor:
         cursor.execute(f"WITH {', '.join(ctes)} " + " UNION ALL ".join(selects), params)
@@ -357,15 +500,16 @@ def _sql_facets(
             elif kind in raw:
                 raw[kind][key if kind == "status" else int(key)] = count
             else:
-                sizes[kind] = count
+                samples[kind] = (count, int(key or 0), int(score or 0))
     scales: dict[str, float] = {}
     sized: dict[str, tuple[int, bool]] = {}
     for index, (name, queryset) in enumerate(sets.items()):
-        taken = sizes.get(f"s{index}", 0)
-        if taken <= FACET_SAMPLE:
+        taken, first, last = samples.get(f"s{index}", (0, 0, 0))
+        limit = FACET_SAMPLE if index == 0 else OTHER_VALUES_SAMPLE
+        if taken <= limit:
             sized[name], scales[name] = (taken, False), 1.0
         else:
-            size = max(_estimated_count(queryset), FACET_SAMPLE + 1)
+            size = max(_size_of(queryset, taken, first, last, filters), limit + 1)
             sized[name], scales[name] = (size, True), size / taken
     counts = {}
     any_estimated = sized[""][1]
@@ -375,6 +519,17 @@ def _sql_facets(
         counts[name] = {key: round(count * scales[own]) for key, count in raw[name].items()}
     hits.sort(key=lambda hit: (-hit[1], -hit[0]))
     return sized[""][0], sized[""][1], counts, any_estimated, hits
+
+
+def _newest_first(
+    parsed: fulltext.Query, filters: IssueFilters, ids: dict, total: int, estimated: bool, wanted: int
+) -> QuerySet:
+    """The result newest first (PostgreSQL), written for the plan that reads the fewest rows."""
+    indexed = True
+    if estimated:
+        pages, rows = _table_size()
+        indexed = rows <= 0 or wanted * rows / max(total, 1) > WALK_ROWS
+    return _postgres_set(parsed, filters, ids, indexed=indexed).order_by("-created_at", "-pk")
 
 
 def public_issues() -> QuerySet:
@@ -408,17 +563,14 @@ def issue_search(
     if ids is None:
         result.facets = {name: [] for name in FACETS} if facets else {}
         return result
-    base = public_issues()
-    if parsed:
-        base = fulltext.matching(base, parsed, rank=False)
-    filtered = _filtered(base, filters, ids)
+    parsed = fulltext.finished_words(Issue, parsed)
     start = (page - 1) * per_page
     related = ("region", "council")
     if connection.vendor == "postgresql":
         # The size and every facet in one statement; the page in a second (ranked in SQL when every
-        # match is counted, else newest first along the ``created_at`` index).
+        # match is counted, else newest first).
         total, estimated, counts, facets_estimated, ranked = _sql_facets(
-            base, filters, ids, facets=facets, parsed=parsed, page=slice(start, start + per_page)
+            parsed, filters, ids, facets=facets, page=slice(start, start + per_page)
         )
         result.total, result.total_estimated = total, estimated
         if parsed and not estimated and total <= RANK_LIMIT:
@@ -427,8 +579,9 @@ def issue_search(
             scores = dict(ranked)
             rows = Issue.objects.filter(pk__in=scores)
         else:
-            rows = filtered.order_by("-created_at", "-pk")
-        rows = rows.select_related(*related).prefetch_related("topics", "groups")
+            rows = _newest_first(parsed, filters, ids, total, estimated, start + per_page)
+        # (``search_document`` is the stems, never shown.)
+        rows = rows.select_related(*related).defer("search_document")
         if result.ranked:
             by_pk = {issue.pk: issue for issue in rows}
             issues = [by_pk[pk] for pk, _score in ranked if pk in by_pk]
@@ -436,28 +589,37 @@ def issue_search(
                 issue.rank = scores[issue.pk]
         else:
             issues = list(rows[start : start + per_page]) if start < total else []
+        _attach_links(issues)
         result.hits = [_hit(issue, parsed) for issue in issues]
         if facets:
             result.facets, result.facets_estimated = _labelled(counts), facets_estimated
         return result
+    base = public_issues()
+    if parsed:
+        base = fulltext.matching(base, parsed, rank=False)
+    filtered = _filtered(base, filters, ids)
     result_set = _sample(filtered)
     result.total = result_set.size
     if parsed and result.total <= RANK_LIMIT:
         # Every match is in hand: rank them in one query, fetch the page's rows by key.
         result.ranked = True
-        scores = fulltext.ranks(Issue, parsed, [row[0] for row in result_set.rows])
-        order = sorted(scores, key=lambda pk: (-scores[pk], -pk))[start : start + per_page]
-        found = (
-            Issue.objects.filter(pk__in=order).select_related(*related).prefetch_related("topics", "groups")
+        # (The sample holds every match unless the result outgrew ``FACET_SAMPLE``.)
+        candidates = (
+            list(filtered.order_by().values_list("pk", flat=True))
+            if result_set.estimated
+            else [row[0] for row in result_set.rows]
         )
+        scores = fulltext.ranks(Issue, parsed, candidates)
+        order = sorted(scores, key=lambda pk: (-scores[pk], -pk))[start : start + per_page]
+        found = Issue.objects.filter(pk__in=order).select_related(*related).defer("search_document")
         by_pk = {issue.pk: issue for issue in found}
         issues = [by_pk[pk] for pk in order if pk in by_pk]
         for issue in issues:
             issue.rank = scores[issue.pk]
     else:
-        rows = filtered.order_by("-created_at", "-pk").select_related(*related)
-        rows = rows.prefetch_related("topics", "groups")
+        rows = filtered.order_by("-created_at", "-pk").select_related(*related).defer("search_document")
         issues = list(rows[start : start + per_page]) if start < result.total else []
+    _attach_links(issues)
     result.hits = [_hit(issue, parsed) for issue in issues]
     if facets:
         result.facets, result.facets_estimated = _facets(base, filters, ids, result_set)

@@ -11,9 +11,10 @@ SQLite and PostgreSQL find the same rows:
 * SQLite: an FTS5 external-content table ``<table>_fts`` over the column, kept in sync by triggers,
   ranked with ``bm25``;
 * PostgreSQL: a stored generated column ``<column>_tsvector`` = ``to_tsvector('simple', column)``
-  with a GIN index, queried with ``@@`` and ranked with ``ts_rank``; plus ``pg_trgm`` and a trigram
-  GIN index on the text column, so trigram similarity (``similarity()``, ``%``) is available as a
-  lexical fallback. Why a stored column rather than an expression index: whenever the planner
+  with a GIN index, queried with ``@@`` and ranked with ``ts_rank``. (A pg_trgm index on the text
+  column existed until issues migration 0004 dropped it: no query used it, and at a million issues
+  it took 320 MB, two minutes to build and a share of every insert.) Why a stored column rather than
+  an expression index: whenever the planner
   evaluates the match on a row instead of in the index (beside a date or region index, in a lossy
   bitmap, for ``ts_rank``) an expression index re-parses the document, about 40 µs a row; at a
   million issues that made filtered searches take seconds. The model does not declare the column:
@@ -228,58 +229,132 @@ def _lexeme_frequencies(table: str, column: str) -> tuple[dict[str, float], floa
     return cached[1], cached[2]
 
 
-def _prefix_is_broad(table: str, column: str, parsed: Query) -> bool:
-    """Whether the prefix of the last word matches many rows while the other words match fewer."""
-    if not parsed.prefix_last or len(parsed.groups) < 2:
+def _prefix_is_broad(table: str, column: str, parsed: Query, labels: tuple[str, ...] = ()) -> bool:
+    """Whether the prefix of the last word matches many rows while the other words (and labels)
+    match fewer."""
+    finished_groups = [*parsed.groups[:-1], *((label,) for label in labels)]
+    if not parsed.prefix_last or not parsed.groups or not finished_groups:
         return False
     frequencies, floor = _lexeme_frequencies(table, column)
     if not frequencies:
         return False
     prefixes = tuple(stem for stem in parsed.groups[-1] if len(stem) >= MIN_PREFIX)
     broad = sum(share for lexeme, share in frequencies.items() if lexeme.startswith(prefixes))
-    finished = min(sum(frequencies.get(stem, floor / 2) for stem in group) for group in parsed.groups[:-1])
+    finished = min(sum(frequencies.get(stem, floor / 2) for stem in group) for group in finished_groups)
     return broad > BROAD_PREFIX and finished * PREFIX_ODDS < broad
 
 
-def _condition_and_rank(
-    queryset: models.QuerySet, parsed: Query, column: str
-) -> tuple[models.Func, models.Func]:
+def finished_words(model: type[models.Model], parsed: Query, *, column: str = "search_document") -> Query:
+    """``parsed`` without the prefix match of its last word when that word is already an indexed one.
+
+    A prefix lets a half-typed word find (``мект`` → мектеп); a finished word does not need it, and
+    asking the index for every word starting with a common stem costs more than the rest of the
+    search (GIN unions the postings of every matching lexeme, 50–100 ms at a million issues). One
+    lookup tells: if some document holds the stem itself, the word is taken as typed to the end.
+    """
+    if not parsed.prefix_last:
+        return parsed
     connection = default_connection
-    if connection.vendor == "postgresql":
-        expression = _tsquery_expression(parsed)
-        vector = "{column}"
-        tsquery = "to_tsquery('simple'::regconfig, %s)"
-        # The stored column ``<column>_tsvector`` (see ``CreateFullTextIndex``): never re-parsed.
-        # When ``_prefix_is_broad``: a prefix (``'раио':*``) is a partial match for GIN, which gathers
-        # every row of every lexeme starting so into a bitmap before anything else is looked at —
-        # 100+ ms for a common word at a million rows. The index is then asked for the finished
-        # words only (GIN skips through their posting lists) and the whole query is checked on
-        # those rows with ``ts_match_vq`` (``@@`` as a function: not indexable, so the planner keeps
-        # it a filter). Same rows, far less work.
-        if _prefix_is_broad(queryset.model._meta.db_table, column, parsed):
-            condition = _ColumnSQL(
-                column,
-                f"{vector} @@ {tsquery} AND ts_match_vq({vector}, {tsquery})",
-                [_tsquery_expression(Query(parsed.groups[:-1])), expression],
-                output_field=models.BooleanField(),
-                suffix=TSVECTOR_SUFFIX,
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    stems = [stem for stem in parsed.groups[-1] if len(stem) >= MIN_PREFIX]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT 1 FROM {table} WHERE {quote(tsvector_column(column))} @@ %s::tsquery LIMIT 1",
+                [label_tsquery(stems).replace(" & ", " | ")],
             )
         else:
-            condition = _ColumnSQL(
+            fts = quote(fts_table(model._meta.db_table))
+            cursor.execute(
+                f"SELECT 1 FROM {fts} WHERE {fts} MATCH %s LIMIT 1",
+                [" OR ".join(f'"{stem}"' for stem in stems)],
+            )
+        known = cursor.fetchone() is not None
+    return Query(parsed.groups, prefix_last=False) if known else parsed
+
+
+def estimated_share(
+    model: type[models.Model], parsed: Query, labels=(), *, column="search_document"
+) -> float:
+    """PostgreSQL's idea of the share of rows matching the words and labels, from the statistics of
+    the stored tsvector: the share of the rarest group (an upper bound, words that go together are
+    not independent). 0 when there are no statistics."""
+    frequencies, floor = _lexeme_frequencies(model._meta.db_table, column)
+    if not frequencies:
+        return 0.0
+    shares = []
+    for index, group in enumerate([*parsed.groups, *((label,) for label in labels)]):
+        if parsed.prefix_last and index == len(parsed.groups) - 1:
+            prefixes = tuple(stem for stem in group if len(stem) >= MIN_PREFIX)
+            shares.append(sum(share for lexeme, share in frequencies.items() if lexeme.startswith(prefixes)))
+        else:
+            shares.append(sum(frequencies.get(stem, floor / 2) for stem in group))
+    return min(1.0, min(shares)) if shares else 1.0
+
+
+def label_tsquery(labels: tuple[str, ...] | list[str]) -> str:
+    """A tsquery matching documents that carry every lexeme of ``labels`` verbatim (for a
+    ``::tsquery`` cast: ``to_tsquery`` would parse ``#t12`` into ``t12``)."""
+    return " & ".join("'" + label.replace("'", "''") + "'" for label in labels)
+
+
+def _tsquery_sql(parsed: Query, labels: tuple[str, ...]) -> tuple[str, list[str]]:
+    """SQL of the tsquery of ``parsed``'s words and ``labels`` (PostgreSQL), with its parameters."""
+    parts, params = [], []
+    if parsed:
+        parts.append("to_tsquery('simple'::regconfig, %s)")
+        params.append(_tsquery_expression(parsed))
+    if labels:
+        parts.append("%s::tsquery")
+        params.append(label_tsquery(labels))
+    return "(" + " && ".join(parts) + ")", params
+
+
+def _condition_and_rank(
+    queryset: models.QuerySet,
+    parsed: Query,
+    column: str,
+    labels: tuple[str, ...] = (),
+    *,
+    indexed: bool = True,
+) -> tuple[models.Func, models.Func | None]:
+    connection = default_connection
+    if connection.vendor == "postgresql":
+        vector = "{column}"
+        everything, params = _tsquery_sql(parsed, labels)
+        # The stored column ``<column>_tsvector`` (see ``CreateFullTextIndex``): never re-parsed.
+        if not indexed:
+            # ``ts_match_vq`` is ``@@`` as a function: the planner cannot take it to the GIN index and
+            # checks it on the rows another plan reads — the newest first along ``created_at`` for a
+            # query that matches a good share of the table, a few rows per hit.
+            template, condition_params = f"ts_match_vq({vector}, {everything})", params
+        elif _prefix_is_broad(queryset.model._meta.db_table, column, parsed, labels):
+            # A prefix (``'раио':*``) is a partial match for GIN, which gathers every row of every
+            # lexeme starting so into a bitmap before anything else is looked at — 100+ ms for a
+            # common word at a million rows. The index is then asked for the finished words and
+            # labels only (GIN skips through their posting lists) and the whole query is checked on
+            # those rows with ``ts_match_vq``. Same rows, far less work.
+            finished, finished_params = _tsquery_sql(Query(parsed.groups[:-1]), labels)
+            template = f"{vector} @@ {finished} AND ts_match_vq({vector}, {everything})"
+            condition_params = [*finished_params, *params]
+        else:
+            template, condition_params = f"{vector} @@ {everything}", params
+        condition = _ColumnSQL(
+            column, template, condition_params, output_field=models.BooleanField(), suffix=TSVECTOR_SUFFIX
+        )
+        rank = None
+        if parsed:
+            rank = _ColumnSQL(
                 column,
-                f"{vector} @@ {tsquery}",
-                [expression],
-                output_field=models.BooleanField(),
+                f"ts_rank({vector}, to_tsquery('simple'::regconfig, %s))",
+                [_tsquery_expression(parsed)],
+                output_field=models.FloatField(),
                 suffix=TSVECTOR_SUFFIX,
             )
-        rank = _ColumnSQL(
-            column,
-            f"ts_rank({vector}, {tsquery})",
-            [expression],
-            output_field=models.FloatField(),
-            suffix=TSVECTOR_SUFFIX,
-        )
         return condition, rank
+    if labels:
+        raise NotImplementedError("labels are PostgreSQL's: on SQLite, filter the queryset")
     if connection.vendor == "sqlite":
         expression = _fts5_expression(parsed)
         fts = connection.ops.quote_name(fts_table(queryset.model._meta.db_table))
@@ -301,23 +376,39 @@ def _condition_and_rank(
 
 
 def matching(
-    queryset: models.QuerySet, query: str | Query, *, column: str = "search_document", rank: bool = True
+    queryset: models.QuerySet,
+    query: str | Query,
+    *,
+    column: str = "search_document",
+    rank: bool = True,
+    labels: tuple[str, ...] | list[str] = (),
+    indexed: bool = True,
 ) -> models.QuerySet:
     """``queryset`` narrowed to the rows matching every word of ``query``, annotated with ``rank``.
 
     ``rank`` is higher for better matches on both databases (order by ``-rank``); ``rank=False``
     leaves it out, for counts and facets. A query with nothing searchable in it (punctuation, emoji)
-    matches no row.
+    matches no row — unless ``labels`` are given: PostgreSQL only, lexemes stored beside the words
+    (``kenes.issues.labels``) that every match must also carry; with an empty query the rows carrying
+    them. ``indexed=False`` writes the match so that the planner checks it row by row instead of
+    asking the GIN index (see ``_condition_and_rank``).
     """
     parsed = query if isinstance(query, Query) else parse_query(query)
-    if not parsed:
+    labels = tuple(labels)
+    if not parsed and not labels:
         queryset = queryset.none()
         return (
             queryset.annotate(rank=models.Value(0.0, output_field=models.FloatField())) if rank else queryset
         )
-    condition, rank_expression = _condition_and_rank(queryset, parsed, column)
+    condition, rank_expression = _condition_and_rank(queryset, parsed, column, labels, indexed=indexed)
     queryset = queryset.filter(condition)
-    return queryset.annotate(rank=rank_expression) if rank else queryset
+    if not rank:
+        return queryset
+    return queryset.annotate(
+        rank=rank_expression
+        if rank_expression is not None
+        else models.Value(0.0, output_field=models.FloatField())
+    )
 
 
 def rank(queryset: models.QuerySet, query: str | Query, *, column: str = "search_document") -> models.Func:
@@ -462,9 +553,9 @@ def _postgres_index_names(table: str, column: str) -> tuple[str, str]:
 
 
 class CreateFullTextIndex(Operation):
-    """Full-text index over ``column`` of ``table`` on SQLite (FTS5) or PostgreSQL (GIN, pg_trgm).
+    """Full-text index over ``column`` of ``table`` on SQLite (FTS5) or PostgreSQL (stored tsvector, GIN).
 
-    Runs backwards (drops what it made; the pg_trgm extension stays, other indexes may use it).
+    Runs backwards (drops what it made).
     """
 
     reversible = True
@@ -499,10 +590,8 @@ class CreateFullTextIndex(Operation):
                 f'INSERT INTO "{fts}"("{fts}") VALUES (\'rebuild\')',
             ]
         if vendor == "postgresql":
-            fts_index, trigram_index = _postgres_index_names(table, column)
             vector = tsvector_column(column)
             return [
-                "CREATE EXTENSION IF NOT EXISTS pg_trgm",
                 f'ALTER TABLE "{table}" ADD COLUMN "{vector}" tsvector '
                 f"GENERATED ALWAYS AS ({tsvector_sql(chr(34) + column + chr(34))}) STORED",
                 *self.index_sql(vendor),
@@ -525,15 +614,12 @@ class CreateFullTextIndex(Operation):
         raise NotImplementedError(vendor)
 
     def index_sql(self, vendor: str) -> list[str]:
-        """PostgreSQL: the two GIN indexes alone (bulk loads drop and rebuild them)."""
-        fts_index, trigram_index = _postgres_index_names(self.table, self.column)
-        vector = tsvector_column(self.column)
-        return [
-            f'CREATE INDEX "{fts_index}" ON "{self.table}" USING gin ("{vector}")',
-            f'CREATE INDEX "{trigram_index}" ON "{self.table}" USING gin ("{self.column}" gin_trgm_ops)',
-        ]
+        """PostgreSQL: the GIN index alone (bulk loads drop and rebuild it)."""
+        fts_index, _trigram_index = _postgres_index_names(self.table, self.column)
+        return [f'CREATE INDEX "{fts_index}" ON "{self.table}" USING gin ("{tsvector_column(self.column)}")']
 
     def drop_index_sql(self, vendor: str) -> list[str]:
+        # Also the trigram index of databases migrated before issues 0004.
         return [f'DROP INDEX IF EXISTS "{name}"' for name in _postgres_index_names(self.table, self.column)]
 
     def describe(self):
