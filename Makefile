@@ -10,8 +10,9 @@ STAMP := $(VENV)/.kenes-installed
 help:
 	@echo "make run    install, migrate, load the national demo and serve on http://127.0.0.1:8000"
 	@echo "make test   lint, migration check, the whole suite on SQLite and on PostgreSQL"
-	@echo "make bench  benchmarks under bench/ (results in bench/results/)"
-	@echo "make bench-load  load and fault drills on the production layout (bench/load.py)"
+	@echo "make bench  every benchmark, load and fault drills included (results in bench/results/)"
+	@echo "make bench BENCH_ARGS=--quick  the same on small data without the drills (about 3 minutes)"
+	@echo "make bench-load  load and fault drills alone, on the production layout (bench/load.py)"
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -67,7 +68,8 @@ test-postgres: install assets messages
 bench: install assets messages
 	$(PY) bench/run.py $(BENCH_ARGS)
 
-# Load and faults on the production layout (scripts/cluster.sh): about 10 minutes after the first start.
+# Load and faults alone on the production layout (scripts/cluster.sh): about 7 minutes once the
+# cluster's workers have embedded the demo's problems (about 15 minutes after its very first start).
 bench-load: install assets messages
 	$(PY) bench/run.py --only load,faults $(BENCH_ARGS)
 

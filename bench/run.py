@@ -4,8 +4,10 @@ Each database gets a fresh, empty database; the national demo is loaded into it 
 public pages are requested through Django's test client and their latency reported as p50/p95/max.
 Results go to ``bench/results/<date>.json`` and a short Markdown table beside it.
 
-``--load`` adds the load and fault benchmarks on the production layout (bench/load.py, about 15
-minutes); ``--only load,faults`` runs just those (``--only`` picks any of the parts).
+The load and fault drills on the production layout (bench/load.py, about 7 minutes) are part of the
+run; ``--no-load`` leaves them out and ``--only load,faults`` runs just those (``--only`` picks any
+of the parts). ``--quick`` runs the rest on small data (the small demo, 50,000 rows) in about 3
+minutes.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -49,8 +52,8 @@ PAGES = [
     "/api/v1/councils",
 ]
 
-PARTS = ["pages", "similarity", "search_fulltext", "recommendations"]  # the default run (make bench)
-ALL_PARTS = [*PARTS, "load", "faults"]
+PARTS = ["pages", "similarity", "search_fulltext", "recommendations", "load", "faults"]  # make bench
+QUICK_PARTS = PARTS[:4]  # --quick: smaller data, fewer rounds, no cluster
 
 WORKER = r"""
 import json, os, statistics, sys, time
@@ -61,14 +64,15 @@ from django.test import Client
 from django.db import connection
 
 rounds = int(sys.argv[1])
-result = {"database": connection.vendor}
+scale, import_rows = sys.argv[3], int(sys.argv[4])
+result = {"database": connection.vendor, "scale": scale}
 started = time.perf_counter()
 call_command("migrate", verbosity=0)
 result["migrate_s"] = round(time.perf_counter() - started, 2)
 from kenes.core.demo import load_demo
 from kenes.councils.models import Council, Membership
 started = time.perf_counter()
-load_demo(scale="national")
+load_demo(scale=scale)
 result["demo_national_s"] = round(time.perf_counter() - started, 2)
 result["councils"] = Council.objects.count()
 result["memberships"] = Membership.objects.count()
@@ -113,7 +117,7 @@ from kenes.councils.models import ImportJob
 codes = list(Council.objects.order_by("code").values_list("code", flat=True))
 rows = [
     [codes[n % len(codes)], f"Импортов{n}", "Арман", "Серікұлы", "мүше", "азамат", "", "01.09.2026", "", f"bench{n}@example.kz"]
-    for n in range(10_000)
+    for n in range(import_rows)
 ]
 headers = ["кеңес коды", "тегі", "аты", "әкесінің аты", "рөлі", "сектор", "ұйым", "өкілеттік басталуы", "өкілеттік аяқталуы", "email"]
 content = write_xlsx(headers, rows)
@@ -124,7 +128,8 @@ job.save()
 started = time.perf_counter()
 import_preview(job)
 result["import_10k_preview_s"] = round(time.perf_counter() - started, 2)
-assert job.summary["create"] == 10_000, job.summary
+assert job.summary["create"] == import_rows, job.summary
+result["import_rows"] = import_rows
 job.status = "ready"
 started = time.perf_counter()
 import_apply(job)
@@ -135,7 +140,7 @@ print("RESULT " + json.dumps(result))
 """
 
 
-def run_one(database_url: str, rounds: int) -> dict:
+def run_one(database_url: str, rounds: int, *, quick: bool = False) -> dict:
     env = {
         **os.environ,
         "KENES_ENV": "development",
@@ -148,7 +153,15 @@ def run_one(database_url: str, rounds: int) -> dict:
         "PYTHONPATH": str(ROOT / "src"),
     }
     completed = subprocess.run(
-        [sys.executable, "-c", WORKER, str(rounds), json.dumps(PAGES)],
+        [
+            sys.executable,
+            "-c",
+            WORKER,
+            str(rounds),
+            json.dumps(PAGES),
+            "small" if quick else "national",
+            "1000" if quick else "10000",
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -161,9 +174,9 @@ def run_one(database_url: str, rounds: int) -> dict:
 
 
 def run_search_fulltext(quick: bool, databases: list[str]) -> list[dict]:
-    """Full-text search of issues (bench/search_fulltext.py): 1,000,000 issues on PostgreSQL, 100,000
-    with --quick; SQLite with a tenth of that. Each in its own fresh database."""
-    rows = {"postgres": 100_000 if quick else 1_000_000, "sqlite": 10_000 if quick else 100_000}
+    """Full-text search of issues (bench/search_fulltext.py): 1,000,000 issues on PostgreSQL and
+    100,000 on SQLite (50,000 and 10,000 with --quick). Each in its own fresh database."""
+    rows = {"postgres": 50_000 if quick else 1_000_000, "sqlite": 10_000 if quick else 100_000}
     results = []
     for database in databases:
         if database in rows:
@@ -223,15 +236,21 @@ def markdown_similarity(figures: dict) -> list[str]:
 
 def markdown(report: dict) -> str:
     lines = [f"# Kenes benchmarks, {report['date']}", "", f"Machine: {report['machine']}", ""]
+    durations = report.get("durations_s", {})
+    if durations:
+        parts = ", ".join(
+            f"{name} {seconds / 60:.1f}" for name, seconds in durations.items() if name != "total"
+        )
+        lines += [f"Run took **{durations['total'] / 60:.1f} min** ({parts} min)", ""]
     for result in report["results"]:
         lines += [
             f"## {result['database']}",
             "",
-            f"- national demo: {result['councils']} councils, {result['memberships']} memberships, "
+            f"- {result.get('scale', 'national')} demo: {result['councils']} councils, {result['memberships']} memberships, "
             f"loaded in **{result['demo_national_s']} s** (migrate {result['migrate_s']} s)",
             f"- a year of meetings for all {result['series']} series: {result['occurrences_year_count']} occurrences "
             f"generated in **{result['occurrences_year_s']} s**",
-            f"- import of 10,000 member rows (XLSX): preview {result['import_10k_preview_s']} s + apply "
+            f"- import of {result.get('import_rows', 10_000):,} member rows (XLSX): preview {result['import_10k_preview_s']} s + apply "
             f"{result['import_10k_apply_s']} s = **{result['import_10k_total_s']} s**",
             "",
             "| page | n | p50 ms | p95 ms | max ms |",
@@ -251,42 +270,49 @@ def markdown(report: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="fewer rounds (fits in about 3 minutes)")
-    parser.add_argument("--databases", default="sqlite,postgres")
-    parser.add_argument("--only", default=",".join(PARTS), help=f"parts to run, of {', '.join(ALL_PARTS)}")
     parser.add_argument(
-        "--load", action="store_true", help="also the load and fault benchmarks (bench/load.py)"
+        "--quick", action="store_true", help="small data, fewer rounds, no load drills (about 3 minutes)"
     )
+    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--only", default="", help=f"parts to run, of {', '.join(PARTS)}")
+    parser.add_argument("--no-load", action="store_true", help="leave out the load and fault drills")
     args = parser.parse_args()
-    parts = set(args.only.split(",")) | ({"load", "faults"} if args.load else set())
-    rounds = 20 if args.quick else 100
+    parts = set(args.only.split(",")) if args.only else set(QUICK_PARTS if args.quick else PARTS)
+    if args.no_load:
+        parts -= {"load", "faults"}
+    rounds = 20 if args.quick else 50
+    began = time.perf_counter()
     databases = args.databases.split(",") if "pages" in parts else []
     results = []
     for database in databases:
         if database == "sqlite":
             with tempfile.TemporaryDirectory() as folder:
-                results.append(run_one(f"sqlite:///{folder}/bench.sqlite3", rounds))
+                results.append(run_one(f"sqlite:///{folder}/bench.sqlite3", rounds, quick=args.quick))
         elif database == "postgres":
             url = fresh_postgres(POSTGRES_URL, what="pages")
             if url:
-                results.append(run_one(url, rounds))
+                results.append(run_one(url, rounds, quick=args.quick))
     stamp = datetime.now().strftime("%Y-%m-%dT%H-%M-%S")
     report = {
         "date": stamp,
         "machine": f"{os.cpu_count()} cores, Python {sys.version.split()[0]}",
         "quick": args.quick,
         "results": results,
-        "similarity": run_similarity(args.quick) if "similarity" in parts else {},
-        "search_fulltext": (
-            run_search_fulltext(args.quick, args.databases.split(",")) if "search_fulltext" in parts else []
-        ),
-        "recommendations": (
-            recommendations.run_all(args.quick, args.databases.split(","))
-            if "recommendations" in parts
-            else []
-        ),
-        "load": load.run(args.quick, parts & {"load", "faults"}) if parts & {"load", "faults"} else {},
+        "durations_s": {"pages": round(time.perf_counter() - began)},
     }
+    steps = {
+        "similarity": lambda: run_similarity(args.quick),
+        "search_fulltext": lambda: run_search_fulltext(args.quick, args.databases.split(",")),
+        "recommendations": lambda: recommendations.run_all(args.quick, args.databases.split(",")),
+    }
+    for name, step in steps.items():
+        started = time.perf_counter()
+        report[name] = step() if name in parts else ({} if name == "similarity" else [])
+        report["durations_s"][name] = round(time.perf_counter() - started)
+    started = time.perf_counter()
+    report["load"] = load.run(args.quick, parts & {"load", "faults"}) if parts & {"load", "faults"} else {}
+    report["durations_s"]["load"] = round(time.perf_counter() - started)
+    report["durations_s"]["total"] = round(time.perf_counter() - began)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{stamp}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     (RESULTS / f"{stamp}.md").write_text(markdown(report), encoding="utf-8")

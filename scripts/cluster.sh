@@ -7,6 +7,8 @@
 #   scripts/cluster.sh stop
 #   scripts/cluster.sh revive            # start again whichever process of the layout has died
 #   scripts/cluster.sh restart-postgres  # the cluster's own PostgreSQL server (fault drills)
+#   scripts/cluster.sh postgres-start    # that server alone (the benchmarks' large databases)
+#   scripts/cluster.sh postgres-stop
 #   scripts/cluster.sh manage ARGS...    # a management command with the cluster's settings
 #
 # Used by the load and fault benchmarks (bench/load.py); docs/deploy.md explains the same layout
@@ -54,6 +56,15 @@ start_process() {  # name, command...
 
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1; }
 
+# Memory as docs/deploy.md recommends for a database server: shared_buffers a quarter of RAM (at most
+# 8 GB), effective_cache_size three quarters. The benchmarks' million-row databases live here too.
+pg_options() {
+  local total_mb; total_mb=$(awk '/MemTotal/ {print int($2 / 1024)}' /proc/meminfo)
+  local shared=$((total_mb / 4)); [ "$shared" -gt 8192 ] && shared=8192
+  echo "-p $PG_PORT -k $PG_DATA -c listen_addresses=127.0.0.1 -c max_connections=200" \
+    "-c shared_buffers=${shared}MB -c effective_cache_size=$((total_mb * 3 / 4))MB -c maintenance_work_mem=512MB"
+}
+
 as_postgres() { runuser -u postgres -- "$@"; }
 
 postgres_start() {
@@ -66,7 +77,7 @@ postgres_start() {
   fi
   if ! as_postgres "$bin/pg_ctl" -D "$PG_DATA" status >/dev/null 2>&1; then
     as_postgres "$bin/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/postgres.log" -w start \
-      -o "-p $PG_PORT -k $PG_DATA -c listen_addresses=127.0.0.1 -c max_connections=200" >/dev/null
+      -o "$(pg_options)" >/dev/null
   fi
 }
 
@@ -78,7 +89,7 @@ postgres_stop() {
 postgres_restart() {
   [ "$PG_OWN" = "no" ] && { echo "KENES_CLUSTER_POSTGRES_URL names another server: not restarting it" >&2; exit 1; }
   as_postgres "$(pg_bin)/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/postgres.log" -m fast -w restart \
-    -o "-p $PG_PORT -k $PG_DATA -c listen_addresses=127.0.0.1 -c max_connections=200" >/dev/null
+    -o "$(pg_options)" >/dev/null
 }
 
 prepare() {
@@ -172,6 +183,8 @@ case "${1:-}" in
   status) status ;;
   revive) revive ;;
   restart-postgres) postgres_restart ;;
+  postgres-start) postgres_start; echo "postgres://postgres@127.0.0.1:$PG_PORT" ;;
+  postgres-stop) postgres_stop ;;
   manage) shift; environment; exec $PY manage.py "$@" ;;
-  *) echo "usage: $0 start|stop|status|revive|restart-postgres|manage ARGS..." >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|revive|restart-postgres|postgres-start|postgres-stop|manage ARGS..." >&2; exit 2 ;;
 esac
