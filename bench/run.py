@@ -175,8 +175,8 @@ def run_one(database_url: str, rounds: int, *, quick: bool = False) -> dict:
 
 def run_search_fulltext(quick: bool, databases: list[str]) -> list[dict]:
     """Full-text search of issues (bench/search_fulltext.py): 1,000,000 issues on PostgreSQL and
-    100,000 on SQLite (50,000 and 10,000 with --quick). Each in its own fresh database."""
-    rows = {"postgres": 50_000 if quick else 1_000_000, "sqlite": 10_000 if quick else 100_000}
+    50,000 on SQLite (50,000 and 10,000 with --quick). Each in its own fresh database."""
+    rows = {"postgres": 50_000 if quick else 1_000_000, "sqlite": 10_000 if quick else 50_000}
     results = []
     for database in databases:
         if database in rows:
@@ -280,7 +280,7 @@ def main() -> None:
     parts = set(args.only.split(",")) if args.only else set(QUICK_PARTS if args.quick else PARTS)
     if args.no_load:
         parts -= {"load", "faults"}
-    rounds = 20 if args.quick else 50
+    rounds = 20 if args.quick else 30
     began = time.perf_counter()
     databases = args.databases.split(",") if "pages" in parts else []
     results = []

@@ -312,6 +312,8 @@ WALK_ROWS = 10_000
 # A period holding less than this share of the issues is looked up in the ``created_at`` index even
 # beside words; a longer one is checked on the words' matches (see ``_period``).
 NARROW_PERIOD = 0.05
+# Words matching at least this share of the issues (by the tsvector's statistics) find matches at
+# once along the period's index, however long the period.
 COMMON_SHARE = 0.03
 _LABELS = {
     "region": labels.REGION,
@@ -402,6 +404,8 @@ def _period_rows(filters: IssueFilters) -> int:
     cached = _table_stats.get(key)
     now = monotonic()
     if cached is None or now - cached[0] > fulltext.STATS_TTL:
+        if len(_table_stats) > 1_000:  # any dates may be asked for: keep the cache bounded
+            _table_stats.clear()
         cached = (now, _estimated_count(_period(Issue.objects.all(), filters)), 0.0)
         _table_stats[key] = cached
     return cached[1]
