@@ -266,7 +266,7 @@ def run_all(quick: bool, databases: list[str]) -> list[dict]:
     results = []
     for database in databases:
         if database in rows:
-            result = run(database, rows[database], rounds=10 if quick else 30)
+            result = run(database, rows[database], rounds=10 if quick else 20)
             if result:
                 results.append(result)
     return results
