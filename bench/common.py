@@ -51,10 +51,17 @@ def fresh_postgres(url: str, *, what: str) -> str | None:
     return url
 
 
-def run_worker(script: Path, database: str, postgres_url: str, args: list[str], *, what: str) -> dict | None:
-    """Run ``script --worker *args`` on a fresh ``postgres`` or ``sqlite`` database; its RESULT line."""
+def run_worker(script: Path, database: str, args: list[str], *, what: str) -> dict | None:
+    """Run ``script --worker *args`` on a fresh ``postgres`` or ``sqlite`` database; its RESULT line.
+
+    PostgreSQL: database ``kenes_bench_<what>`` on the tuned server (``tuned_postgres``), or the URL
+    in ``KENES_BENCH_<WHAT>_POSTGRES_URL``.
+    """
     with tempfile.TemporaryDirectory() as folder:
         if database == "postgres":
+            postgres_url = os.environ.get(f"KENES_BENCH_{what.upper()}_POSTGRES_URL") or tuned_postgres(
+                f"kenes_bench_{what}"
+            )
             url = fresh_postgres(postgres_url, what=what)
             if url is None:
                 return None
@@ -83,11 +90,12 @@ def run_worker(script: Path, database: str, postgres_url: str, args: list[str], 
     return json.loads(line.removeprefix("RESULT "))
 
 
-def bulk_insert(model, rows, *, batch: int = 100_000) -> int:
+def bulk_insert(model, rows, *, batch: int = 100_000, extra: tuple[str, ...] = ()) -> int:
     """Insert ``rows`` (dicts by attribute name) into ``model``'s table: COPY on PostgreSQL, executemany
     on SQLite, in batches; fields a row leaves out take their default (or NULL, or ``""``). A row
-    without ``id`` gets one from the table. The ORM's objects and signals are skipped, database
-    triggers are not. Returns the number of rows.
+    without ``id`` gets one from the table; ``extra`` names columns the model does not declare, taken
+    from the rows as they are. The ORM's objects and signals are skipped, database triggers are not.
+    Returns the number of rows.
     """
     from django.db import connection
     from django.utils import timezone
@@ -110,8 +118,11 @@ def bulk_insert(model, rows, *, batch: int = 100_000) -> int:
     def flush():
         if not pending:
             return
-        names = (["id"] if "id" in pending[0] else []) + list(defaults)
-        columns = ", ".join(connection.ops.quote_name(model._meta.get_field(name).column) for name in names)
+        names = (["id"] if "id" in pending[0] else []) + list(defaults) + list(extra)
+        columns = ", ".join(
+            connection.ops.quote_name(name if name in extra else model._meta.get_field(name).column)
+            for name in names
+        )
         values = [tuple(row.get(name, defaults.get(name)) for name in names) for row in pending]
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":

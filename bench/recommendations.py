@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
@@ -22,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import bulk_insert, run_worker, tuned_postgres  # noqa: E402 - bench/common.py, beside this file
+from common import bulk_insert, run_worker  # noqa: E402 - bench/common.py, beside this file
 
 ROOT = Path(__file__).resolve().parents[1]
 BATCH = 50_000
@@ -246,16 +245,7 @@ def worker(rows: int, rounds: int, seed: int) -> dict:
 def run(database: str, rows: int, *, rounds: int = 20, seed: int = 2026) -> dict | None:
     """Run the benchmark in a fresh database (``postgres`` or ``sqlite``) in a child process."""
     return run_worker(
-        Path(__file__).resolve(),
-        database,
-        (
-            os.environ.get("KENES_BENCH_RECOMMENDATIONS_POSTGRES_URL")
-            or tuned_postgres("kenes_bench_recommendations")
-        )
-        if database == "postgres"
-        else "",
-        [str(rows), str(rounds), str(seed)],
-        what="recommendations",
+        Path(__file__).resolve(), database, [str(rows), str(rounds), str(seed)], what="recommendations"
     )
 
 

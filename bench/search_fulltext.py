@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import run_worker, tuned_postgres  # noqa: E402 - bench/common.py, beside this file
+from common import bulk_insert, run_worker  # noqa: E402 - bench/common.py, beside this file
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_P95_MS = 50
@@ -173,81 +173,41 @@ def _chunk(task) -> list[tuple[dict, int | None, int | None]]:
 def _load(count: int, seed: int) -> dict:
     from django.db import connection
 
-    from kenes.issues.labels import GROUP, TOPIC
+    from kenes.issues import labels
     from kenes.issues.models import Issue
 
-    fields = list(Issue._meta.concrete_fields)
-    defaults = {}
-    for field in fields:
-        if field.has_default():
-            defaults[field.attname] = field.get_default()
-        elif field.null:
-            defaults[field.attname] = None
-        else:
-            defaults[field.attname] = ""
-    columns = [field.column for field in fields]
-    attnames = [field.attname for field in fields]
-    topic_table = Issue.topics.through._meta.db_table
-    group_table = Issue.groups.through._meta.db_table
+    postgres = connection.vendor == "postgresql"
+    topics, groups = Issue.topics.through, Issue.groups.through
+    topic_links, group_links = [], []
+
+    def issues():
+        for row, topic, group in _rows(count, seed):
+            if topic:
+                topic_links.append({"issue_id": row["id"], "topic_id": topic})
+            if group:
+                group_links.append({"issue_id": row["id"], "vulnerablegroup_id": group})
+            if postgres:
+                row["search_labels"] = sorted(
+                    [labels.label(labels.TOPIC, topic)] * bool(topic)
+                    + [labels.label(labels.GROUP, group)] * bool(group)
+                )
+            yield row
+
     started = time.perf_counter()
-    issue_rows = (
-        ((tuple({**defaults, **row}[name] for name in attnames)), topic, group)
-        for row, topic, group in _rows(count, seed)
-    )
+    link_tables = [model._meta.db_table for model in (topics, groups)]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            raw = cursor.cursor
-            topic_links, group_links = [], []
-            # The topic and group labels (``kenes.issues.labels``) are written with the row, so the
-            # link tables' triggers, which would write them one table at a time (twice), are off
-            # during the load; ``_index_build`` checks the labels against the links afterwards.
-            for table in (topic_table, group_table):
-                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-            with raw.copy(f"COPY issues_issue ({', '.join(columns)}, search_labels) FROM STDIN") as copy:
-                for row, topic, group in issue_rows:
-                    copy.write_row(
-                        (*row, sorted([f"{TOPIC}{topic}"] * bool(topic) + [f"{GROUP}{group}"] * bool(group)))
-                    )
-                    if topic:
-                        topic_links.append((row[0], topic))
-                    if group:
-                        group_links.append((row[0], group))
-            with raw.copy(f"COPY {topic_table} (issue_id, topic_id) FROM STDIN") as copy:
-                for link in topic_links:
-                    copy.write_row(link)
-            with raw.copy(f"COPY {group_table} (issue_id, vulnerablegroup_id) FROM STDIN") as copy:
-                for link in group_links:
-                    copy.write_row(link)
+        # PostgreSQL: the topic and group labels (``kenes.issues.labels``) are written with the rows,
+        # so the link tables' triggers, which would write them one table at a time (twice), are off
+        # during the load; ``_index_build`` checks the labels against the links afterwards.
+        for table in link_tables if postgres else ():
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        bulk_insert(Issue, issues(), extra=("search_labels",) if postgres else ())
+        bulk_insert(topics, topic_links)
+        bulk_insert(groups, group_links)
+        if postgres:
             cursor.execute("SELECT setval(pg_get_serial_sequence('issues_issue', 'id'), %s)", [count])
-            for table in (topic_table, group_table):
+            for table in link_tables:
                 cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
-        else:
-            placeholders = ", ".join(["%s"] * len(columns))
-            batch, topic_links, group_links = [], [], []
-
-            def flush():
-                cursor.executemany(
-                    f"INSERT INTO issues_issue ({', '.join(columns)}) VALUES ({placeholders})", batch
-                )
-                cursor.executemany(
-                    f"INSERT INTO {topic_table} (issue_id, topic_id) VALUES (%s, %s)", topic_links
-                )
-                cursor.executemany(
-                    f"INSERT INTO {group_table} (issue_id, vulnerablegroup_id) VALUES (%s, %s)", group_links
-                )
-                batch.clear(), topic_links.clear(), group_links.clear()
-
-            for row, topic, group in issue_rows:
-                batch.append(
-                    tuple(value.isoformat() if hasattr(value, "isoformat") else value for value in row)
-                )
-                if topic:
-                    topic_links.append((row[0], topic))
-                if group:
-                    group_links.append((row[0], group))
-                if len(batch) >= 20_000:
-                    flush()
-            flush()
     return {"load_s": round(time.perf_counter() - started, 1)}
 
 
@@ -460,15 +420,7 @@ def measure(queries: int, seed: int) -> dict:
 
 def run(database: str, rows: int, *, queries: int = 200, seed: int = 2026) -> dict | None:
     """Run the benchmark in a fresh database (``postgres`` or ``sqlite``) in a child process."""
-    return run_worker(
-        Path(__file__).resolve(),
-        database,
-        (os.environ.get("KENES_BENCH_SEARCH_POSTGRES_URL") or tuned_postgres("kenes_bench_search"))
-        if database == "postgres"
-        else "",
-        [str(rows), str(queries), str(seed)],
-        what="search",
-    )
+    return run_worker(Path(__file__).resolve(), database, [str(rows), str(queries), str(seed)], what="search")
 
 
 def markdown(result: dict) -> str:

@@ -183,6 +183,9 @@ def test_a_broad_last_word_prefix_finds_the_same_rows(monkeypatch):
     monkeypatch.setattr(fulltext, "_lexeme_frequencies", lambda table, column: ({"раион": 0.5}, 0.01))
     parsed = parse_query("аральский район")
     assert fulltext._prefix_is_broad("issues_issue", "search_document", parsed)
+    # The share of the rarest group: «аральский», too rare to be listed, is half the floor.
+    assert fulltext.estimated_share(Issue, parsed) == 0.005
+    assert fulltext.estimated_share(Issue, parse_query("район")) == 0.5
     assert _found("аральский район") == expected
     assert _found("аральский районный") == expected
     if connection.vendor == "postgresql":

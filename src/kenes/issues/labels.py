@@ -18,6 +18,8 @@ never reads or writes them. SQLite keeps filtering with joins beside FTS5.
 
 from __future__ import annotations
 
+from kenes.search.fulltext import postgres_index_names, tsvector_column, tsvector_sql
+
 REGION, STATUS, COUNCIL, TOPIC, GROUP = "#r", "#s", "#c", "#t", "#g"
 
 
@@ -33,15 +35,15 @@ def tsquery(labels: list[str]) -> str:
 
 
 TABLE = "issues_issue"
-VECTOR = "search_document_tsvector"
-INDEX = "issues_issue_search_document_fts"
+VECTOR = tsvector_column("search_document")
+INDEX = postgres_index_names(TABLE, "search_document")[0]
 
 _ROW_LABELS = (
     "array_to_tsvector(array_remove(ARRAY["
     f"'{REGION}' || region_id::text, '{STATUS}' || status::text, '{COUNCIL}' || council_id::text"
     "], NULL) || search_labels)"
 )
-_WORDS = "to_tsvector('simple'::regconfig, search_document)"
+_WORDS = tsvector_sql("search_document")  # what ``CreateFullTextIndex`` made
 
 _FUNCTIONS = [
     # The topic and group labels of one issue, sorted (so that an unchanged set compares equal).

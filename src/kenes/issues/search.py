@@ -158,15 +158,13 @@ def _attach_links(issues: list[Issue]) -> None:
     if not by_pk:
         return
     topics, groups = _reference_rows("topic")[2], _reference_rows("group")[2]
-    keys = list(by_pk)
-    marks = "%s" if connection.vendor == "postgresql" else ", ".join(["%s"] * len(keys))
-    where = "= ANY(%s)" if connection.vendor == "postgresql" else f"IN ({marks})"
-    params = [keys] if connection.vendor == "postgresql" else keys
+    keys = list(by_pk)  # a page: at most ``MAX_PER_PAGE``, within SQLite's limit on parameters
+    marks = ", ".join(["%s"] * len(keys))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT issue_id, 0, topic_id FROM issues_issue_topics WHERE issue_id {where} UNION ALL "
-            f"SELECT issue_id, 1, vulnerablegroup_id FROM issues_issue_groups WHERE issue_id {where}",
-            params * 2,
+            f"SELECT issue_id, 0, topic_id FROM issues_issue_topics WHERE issue_id IN ({marks}) UNION ALL "
+            f"SELECT issue_id, 1, vulnerablegroup_id FROM issues_issue_groups WHERE issue_id IN ({marks})",
+            keys * 2,
         )
         for issue_id, kind, pk in cursor.fetchall():
             row = (groups if kind else topics).get(pk)
@@ -326,6 +324,7 @@ _LABELS = {
 _LINK_LABELS = RawSQL('"issues_issue"."search_labels"', [], output_field=TextField())
 _BLOCK = RawSQL('("issues_issue".ctid::text::point)[0]::bigint', [])
 _table_stats: dict[str, tuple[float, int, float]] = {}
+_period_cache: dict[tuple[date | None, date | None], tuple[float, int]] = {}
 
 
 def _labels(filters: IssueFilters, ids: dict[str, int | None], *, skip: str = "") -> tuple[str, ...]:
@@ -400,14 +399,14 @@ def _table_size() -> tuple[int, float]:
 def _period_rows(filters: IssueFilters) -> int:
     """The planner's estimate of the issues filed in the period (exact enough: a ``created_at``
     range); cached per process like the table's size."""
-    key = f"period:{filters.date_from}:{filters.date_to}"
-    cached = _table_stats.get(key)
+    key = (filters.date_from, filters.date_to)
+    cached = _period_cache.get(key)
     now = monotonic()
     if cached is None or now - cached[0] > fulltext.STATS_TTL:
-        if len(_table_stats) > 1_000:  # any dates may be asked for: keep the cache bounded
-            _table_stats.clear()
-        cached = (now, _estimated_count(_period(Issue.objects.all(), filters)), 0.0)
-        _table_stats[key] = cached
+        if len(_period_cache) > 1_000:  # any dates may be asked for: keep the cache bounded
+            _period_cache.clear()
+        cached = (now, _estimated_count(_period(Issue.objects.all(), filters)))
+        _period_cache[key] = cached
     return cached[1]
 
 
@@ -441,9 +440,9 @@ def _sql_facets(
     """PostgreSQL: the result's size and every facet's counts in one statement.
 
     Each set (the result, and the result without a facet's own filter when that filter is set) is a
-    ``FACET_SAMPLE + 1``-row subquery of the matches, taken from the GIN index and materialised once;
-    the counts are GROUP BYs over it (the topic and group ones joined to the through tables by their
-    ``issue_id`` index). Nothing but the counts leaves the server. A full sample means the set is
+    ``FACET_SAMPLE + 1``-row subquery of the matches (``OTHER_VALUES_SAMPLE + 1`` for the others),
+    taken from the GIN index and materialised once; the counts are GROUP BYs over it (the topic and
+    group ones over the labels each row carries). Nothing but the counts leaves the server. A full sample means the set is
     larger: its size is then estimated (``_size_of``) and its counts are scaled to it.
 
     With words, the same statement ranks the result's sample and returns the ``page`` slice of it,
@@ -531,9 +530,15 @@ def _newest_first(
     """The result newest first (PostgreSQL), written for the plan that reads the fewest rows."""
     indexed = True
     if estimated:
-        pages, rows = _table_size()
+        _pages, rows = _table_size()
         indexed = rows <= 0 or wanted * rows / max(total, 1) > WALK_ROWS
     return _postgres_set(parsed, filters, ids, indexed=indexed).order_by("-created_at", "-pk")
+
+
+def _shown(queryset: QuerySet) -> QuerySet:
+    """What a hit shows: the issue with its region and council (``search_document``, the stems, is
+    never shown; topics and groups come from ``_attach_links``)."""
+    return queryset.select_related("region", "council").defer("search_document")
 
 
 def public_issues() -> QuerySet:
@@ -569,7 +574,6 @@ def issue_search(
         return result
     parsed = fulltext.finished_words(Issue, parsed)
     start = (page - 1) * per_page
-    related = ("region", "council")
     if connection.vendor == "postgresql":
         # The size and every facet in one statement; the page in a second (ranked in SQL when every
         # match is counted, else newest first).
@@ -584,8 +588,7 @@ def issue_search(
             rows = Issue.objects.filter(pk__in=scores)
         else:
             rows = _newest_first(parsed, filters, ids, total, estimated, start + per_page)
-        # (``search_document`` is the stems, never shown.)
-        rows = rows.select_related(*related).defer("search_document")
+        rows = _shown(rows)
         if result.ranked:
             by_pk = {issue.pk: issue for issue in rows}
             issues = [by_pk[pk] for pk, _score in ranked if pk in by_pk]
@@ -615,13 +618,13 @@ def issue_search(
         )
         scores = fulltext.ranks(Issue, parsed, candidates)
         order = sorted(scores, key=lambda pk: (-scores[pk], -pk))[start : start + per_page]
-        found = Issue.objects.filter(pk__in=order).select_related(*related).defer("search_document")
+        found = _shown(Issue.objects.filter(pk__in=order))
         by_pk = {issue.pk: issue for issue in found}
         issues = [by_pk[pk] for pk in order if pk in by_pk]
         for issue in issues:
             issue.rank = scores[issue.pk]
     else:
-        rows = filtered.order_by("-created_at", "-pk").select_related(*related).defer("search_document")
+        rows = _shown(filtered.order_by("-created_at", "-pk"))
         issues = list(rows[start : start + per_page]) if start < result.total else []
     _attach_links(issues)
     result.hits = [_hit(issue, parsed) for issue in issues]

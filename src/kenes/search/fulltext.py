@@ -229,6 +229,15 @@ def _lexeme_frequencies(table: str, column: str) -> tuple[dict[str, float], floa
     return cached[1], cached[2]
 
 
+def _share(frequencies: dict[str, float], floor: float, group: tuple[str, ...], *, prefix: bool) -> float:
+    """Share of the rows holding one of ``group``'s lexemes (or, with ``prefix``, a lexeme starting
+    with one of them), from the statistics; a lexeme too rare to be listed counts half the floor."""
+    if prefix:
+        starts = tuple(stem for stem in group if len(stem) >= MIN_PREFIX)
+        return sum(share for lexeme, share in frequencies.items() if lexeme.startswith(starts))
+    return sum(frequencies.get(stem, floor / 2) for stem in group)
+
+
 def _prefix_is_broad(table: str, column: str, parsed: Query, labels: tuple[str, ...] = ()) -> bool:
     """Whether the prefix of the last word matches many rows while the other words (and labels)
     match fewer."""
@@ -238,9 +247,8 @@ def _prefix_is_broad(table: str, column: str, parsed: Query, labels: tuple[str, 
     frequencies, floor = _lexeme_frequencies(table, column)
     if not frequencies:
         return False
-    prefixes = tuple(stem for stem in parsed.groups[-1] if len(stem) >= MIN_PREFIX)
-    broad = sum(share for lexeme, share in frequencies.items() if lexeme.startswith(prefixes))
-    finished = min(sum(frequencies.get(stem, floor / 2) for stem in group) for group in finished_groups)
+    broad = _share(frequencies, floor, parsed.groups[-1], prefix=True)
+    finished = min(_share(frequencies, floor, group, prefix=False) for group in finished_groups)
     return broad > BROAD_PREFIX and finished * PREFIX_ODDS < broad
 
 
@@ -262,7 +270,7 @@ def finished_words(model: type[models.Model], parsed: Query, *, column: str = "s
         if connection.vendor == "postgresql":
             cursor.execute(
                 f"SELECT 1 FROM {table} WHERE {quote(tsvector_column(column))} @@ %s::tsquery LIMIT 1",
-                [label_tsquery(stems).replace(" & ", " | ")],
+                [label_tsquery(stems, any_of=True)],
             )
         else:
             fts = quote(fts_table(model._meta.db_table))
@@ -283,20 +291,19 @@ def estimated_share(
     frequencies, floor = _lexeme_frequencies(model._meta.db_table, column)
     if not frequencies:
         return 0.0
-    shares = []
-    for index, group in enumerate([*parsed.groups, *((label,) for label in labels)]):
-        if parsed.prefix_last and index == len(parsed.groups) - 1:
-            prefixes = tuple(stem for stem in group if len(stem) >= MIN_PREFIX)
-            shares.append(sum(share for lexeme, share in frequencies.items() if lexeme.startswith(prefixes)))
-        else:
-            shares.append(sum(frequencies.get(stem, floor / 2) for stem in group))
+    groups = [*parsed.groups, *((label,) for label in labels)]
+    last = len(parsed.groups) - 1
+    shares = [
+        _share(frequencies, floor, group, prefix=parsed.prefix_last and index == last)
+        for index, group in enumerate(groups)
+    ]
     return min(1.0, min(shares)) if shares else 1.0
 
 
-def label_tsquery(labels: tuple[str, ...] | list[str]) -> str:
-    """A tsquery matching documents that carry every lexeme of ``labels`` verbatim (for a
-    ``::tsquery`` cast: ``to_tsquery`` would parse ``#t12`` into ``t12``)."""
-    return " & ".join("'" + label.replace("'", "''") + "'" for label in labels)
+def label_tsquery(labels: tuple[str, ...] | list[str], *, any_of: bool = False) -> str:
+    """A tsquery matching documents that carry every lexeme of ``labels`` (``any_of``: one of them)
+    verbatim, for a ``::tsquery`` cast: ``to_tsquery`` would parse ``#t12`` into ``t12``."""
+    return (" | " if any_of else " & ").join("'" + label.replace("'", "''") + "'" for label in labels)
 
 
 def _tsquery_sql(parsed: Query, labels: tuple[str, ...]) -> tuple[str, list[str]]:
@@ -548,7 +555,7 @@ def _sqlite_triggers(table: str, column: str, pk: str = "id") -> list[str]:
     ]
 
 
-def _postgres_index_names(table: str, column: str) -> tuple[str, str]:
+def postgres_index_names(table: str, column: str) -> tuple[str, str]:
     return f"{table}_{column}_fts"[:63], f"{table}_{column}_trgm"[:63]
 
 
@@ -615,12 +622,12 @@ class CreateFullTextIndex(Operation):
 
     def index_sql(self, vendor: str) -> list[str]:
         """PostgreSQL: the GIN index alone (bulk loads drop and rebuild it)."""
-        fts_index, _trigram_index = _postgres_index_names(self.table, self.column)
+        fts_index, _trigram_index = postgres_index_names(self.table, self.column)
         return [f'CREATE INDEX "{fts_index}" ON "{self.table}" USING gin ("{tsvector_column(self.column)}")']
 
     def drop_index_sql(self, vendor: str) -> list[str]:
         # Also the trigram index of databases migrated before issues 0004.
-        return [f'DROP INDEX IF EXISTS "{name}"' for name in _postgres_index_names(self.table, self.column)]
+        return [f'DROP INDEX IF EXISTS "{name}"' for name in postgres_index_names(self.table, self.column)]
 
     def describe(self):
         return f"Create a full-text index on {self.table}.{self.column}"

@@ -7,12 +7,12 @@ build and a share of every insert. Databases migrated from scratch no longer cre
 
 from django.db import migrations
 
-from kenes.search.fulltext import _postgres_index_names
+from kenes.search.fulltext import postgres_index_names
 
 
 def drop(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        _fts, trigram = _postgres_index_names("issues_issue", "search_document")
+        _fts, trigram = postgres_index_names("issues_issue", "search_document")
         schema_editor.execute(f'DROP INDEX IF EXISTS "{trigram}"')
 
 
