@@ -407,7 +407,7 @@ def measure(queries: int, seed: int) -> dict:
     result["matches_max"] = max(totals)
     result["facets_estimated_share"] = round(estimated / len(plan), 2)
     result["facet_sample"] = FACET_SAMPLE
-    result["slowest"] = sorted(slowest, reverse=True)[:5]
+    result["slowest"] = sorted(slowest, key=lambda row: row[0], reverse=True)[:5]
     result["python_rss_mb"] = round((_rss_kb() or 0) / 1024, 1)
     if backend_pid:
         rss = _rss_kb(backend_pid)

@@ -331,10 +331,20 @@ def test_query_count_does_not_grow_with_rows():
     def queries():
         with CaptureQueriesContext(connection) as captured:
             result = issue_search(query="қоқыс", filters=IssueFilters(topic="ecology"), user=None, page=1)
-            [
-                hit.issue.region and hit.issue.council.code and hit.issue.topic_list and hit.issue.group_list
+            shown = [  # everything a hit shows, on the page and in the API
+                (
+                    *(hit.issue.title, hit.issue.description, hit.issue.language, hit.issue.created_at),
+                    *(hit.issue.get_status_display(), hit.issue.region.code, hit.issue.region.name),
+                    *(
+                        hit.issue.council.code,
+                        hit.issue.council.name,
+                        hit.issue.topic_list,
+                        hit.issue.group_list,
+                    ),
+                )
                 for hit in result.hits
             ]
+            assert shown
         return len(captured)
 
     IssueFactory(title="Қоқыс").topics.add(ecology)
@@ -343,6 +353,24 @@ def test_query_count_does_not_grow_with_rows():
     for _ in range(8):
         IssueFactory(title="Қоқыс", council=LocalCouncilFactory()).topics.add(ecology)
     assert queries() == few
+
+
+def test_hits_carry_their_topics_and_groups_sorted():
+    ecology, employment = Topic.objects.get(code="ecology"), Topic.objects.get(code="employment")
+    group = VulnerableGroup.objects.order_by("code").first()
+    issue = IssueFactory(title="Қоқыс")
+    issue.topics.set([employment, ecology])
+    issue.groups.add(group)
+    other = IssueFactory(title="Қоқыс жағасында")
+    (first, second) = sorted(
+        issue_search(query="қоқыс", filters=IssueFilters()).hits, key=lambda hit: hit.issue.pk
+    )
+    assert [topic.code for topic in first.issue.topic_list] == ["ecology", "employment"]
+    assert [row.code for row in first.issue.group_list] == [group.code]
+    assert (second.issue.pk, second.issue.topic_list, second.issue.group_list) == (other.pk, [], [])
+    issue.topics.remove(ecology)
+    (hit,) = issue_search(query="қоқыс", filters=IssueFilters(topic="employment")).hits
+    assert [topic.code for topic in hit.issue.topic_list] == ["employment"]
 
 
 def test_pages():

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from kenes.issues.models import Issue
 from kenes.search import fulltext
@@ -169,6 +170,23 @@ def test_typing_the_start_of_a_word_finds_it():
     assert _found("жұмыссыз") == {"Жұмыссыздық"}
     assert _found("жұмыссыз ") == {"Жұмыссыздық"}  # the stem itself
     assert _found("жұмыс ") == set()
+
+
+@pytest.mark.django_db
+def test_the_last_word_stays_a_prefix_only_while_no_document_holds_it(monkeypatch):
+    IssueFactory(title="Мектеп", description="")
+    assert fulltext.finished_words(Issue, parse_query("мект")).prefix_last
+    assert not fulltext.finished_words(Issue, parse_query("мектеп")).prefix_last
+    assert fulltext.finished_words(Issue, parse_query("ауруха")).prefix_last
+    # On PostgreSQL a lexeme among the most common of the statistics is known without a lookup.
+    common = dict.fromkeys(parse_query("ауруха").groups[-1], 0.1)
+    monkeypatch.setattr(fulltext, "_lexeme_frequencies", lambda table, column: (common, 0.01))
+    with CaptureQueriesContext(connection) as queries:
+        finished = fulltext.finished_words(Issue, parse_query("ауруха"))
+    if connection.vendor == "postgresql":
+        assert not finished.prefix_last and len(queries) == 0
+    else:
+        assert finished.prefix_last and len(queries) == 1
 
 
 @pytest.mark.django_db

@@ -5,7 +5,14 @@ import time
 
 import pytest
 
-from kenes.search.kazakh import FOLD_TABLE, detect_latin_kazakh, fold, latin_to_cyrillic, script_words
+from kenes.search.kazakh import (
+    FOLD_TABLE,
+    detect_latin_kazakh,
+    fold,
+    has_latin,
+    latin_to_cyrillic,
+    script_words,
+)
 
 SENTENCE = "Жұмыссыздық мәселесі шешілмей тұр"
 
@@ -183,3 +190,12 @@ def test_a_hundred_kilobytes_fold_well_under_a_second():
     latin_to_cyrillic(text)
     assert time.perf_counter() - started < 0.5
     assert "республикалык тас жолдын" in folded
+
+
+@pytest.mark.parametrize(
+    "text", [*SENTENCE_IN_LATIN.values(), DEV_SET_LATIN, *ENGLISH, SENTENCE, "Straße", "😀"]
+)
+def test_a_text_without_latin_letters_is_never_latin_kazakh(text):
+    """``has_latin`` is the cheap first look of the highlighter: it never hides Latin Kazakh."""
+    assert has_latin(text) or not detect_latin_kazakh(text)
+    assert has_latin(text) == (text not in (SENTENCE, "😀"))

@@ -28,6 +28,11 @@ def label(kind: str, value) -> str:
     return f"{kind}{value}"
 
 
+def parsed(value: str) -> tuple[str, str]:
+    """The kind and value of a label: ``parsed("#t12") == ("#t", "12")``."""
+    return value[:2], value[2:]
+
+
 def tsquery(labels: list[str]) -> str:
     """A tsquery (for a ``::tsquery`` cast, not ``to_tsquery``, which would drop the ``#``) that
     matches documents carrying every label."""

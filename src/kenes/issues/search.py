@@ -20,6 +20,7 @@ from django.db.models.signals import post_delete, post_save
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kenes.core.models import Region, Topic, VulnerableGroup
@@ -128,6 +129,8 @@ def _filtered(
 REFERENCE_TTL = 300.0
 _REFERENCE_MODELS = {"region": Region, "topic": Topic, "group": VulnerableGroup}
 _reference_cache: dict[str, tuple[float, dict[str, int], dict[int, object], dict[int, object]]] = {}
+# Facet labels per (language, time of each reference reading), see ``_facet_labels``.
+_label_cache: dict[tuple, dict[str, dict]] = {}
 
 
 def _reference(name: str) -> tuple[dict[str, int], dict[int, object]]:
@@ -150,26 +153,36 @@ def _reference_rows(name: str) -> tuple[dict[str, int], dict[int, object], dict[
 
 def _attach_links(issues: list[Issue]) -> None:
     """Each issue's topics and vulnerable groups as ``issue.topic_list`` and ``issue.group_list``
-    (sorted by code), in one query and from the reference cache: what ``prefetch_related`` would
-    give, without building a queryset and model objects per link."""
-    by_pk = {issue.pk: issue for issue in issues}
+    (sorted by code), from the reference cache: what ``prefetch_related`` would give, without
+    building a queryset and model objects per link. On PostgreSQL from the labels the page's rows
+    carry (``_shown``, ``kenes.issues.labels``), elsewhere in one query."""
+    topics, groups = _reference_rows("topic")[2], _reference_rows("group")[2]
     for issue in issues:
         issue.topic_list, issue.group_list = [], []
-    if not by_pk:
+    if not issues:
         return
-    topics, groups = _reference_rows("topic")[2], _reference_rows("group")[2]
-    keys = list(by_pk)  # a page: at most ``MAX_PER_PAGE``, within SQLite's limit on parameters
-    marks = ", ".join(["%s"] * len(keys))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT issue_id, 0, topic_id FROM issues_issue_topics WHERE issue_id IN ({marks}) UNION ALL "
-            f"SELECT issue_id, 1, vulnerablegroup_id FROM issues_issue_groups WHERE issue_id IN ({marks})",
-            keys * 2,
-        )
-        for issue_id, kind, pk in cursor.fetchall():
-            row = (groups if kind else topics).get(pk)
-            if row is not None:
-                (by_pk[issue_id].group_list if kind else by_pk[issue_id].topic_list).append(row)
+    if connection.vendor == "postgresql":
+        links = [
+            (issue, kind, int(value))
+            for issue in issues
+            for kind, value in map(labels.parsed, issue.link_labels)
+        ]
+    else:
+        by_pk = {issue.pk: issue for issue in issues}
+        keys = list(by_pk)  # a page: at most ``MAX_PER_PAGE``, within SQLite's limit on parameters
+        marks = ", ".join(["%s"] * len(keys))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT issue_id, '{labels.TOPIC}', topic_id FROM issues_issue_topics WHERE issue_id IN ({marks}) "
+                f"UNION ALL SELECT issue_id, '{labels.GROUP}', vulnerablegroup_id FROM issues_issue_groups "
+                f"WHERE issue_id IN ({marks})",
+                keys * 2,
+            )
+            links = [(by_pk[issue_id], kind, pk) for issue_id, kind, pk in cursor.fetchall()]
+    for issue, kind, pk in links:
+        row = (topics if kind == labels.TOPIC else groups).get(pk)
+        if row is not None:
+            (issue.topic_list if kind == labels.TOPIC else issue.group_list).append(row)
     for issue in issues:
         issue.topic_list.sort(key=lambda row: row.code)
         issue.group_list.sort(key=lambda row: row.code)
@@ -177,6 +190,7 @@ def _attach_links(issues: list[Issue]) -> None:
 
 def _forget_reference(sender=None, **kwargs):
     _reference_cache.clear()
+    _label_cache.clear()
 
 
 for _model in _REFERENCE_MODELS.values():
@@ -263,12 +277,25 @@ def _facet_counts(found: _Set, name: str) -> dict[int | str, int]:
     return {key: round(count * found.scale) for key, count in counts.items()}
 
 
+def _facet_labels() -> dict[str, dict]:
+    """(code, label) of every living facet value by key, in the active language: built once per
+    language and reading of the reference data, not localised again on every search."""
+    rows = {name: _reference(name)[1] for name in ("region", "topic", "group")}  # refreshed if stale
+    key = (get_language(), tuple(_reference_cache[name][0] for name in _REFERENCE_MODELS))
+    labels = _label_cache.get(key)
+    if labels is None:
+        labels = {
+            name: {pk: (row.code, row.name) for pk, row in alive.items()} for name, alive in rows.items()
+        }
+        labels["status"] = {value: (value, str(label)) for value, label in Issue.Status.choices}
+        if len(_label_cache) > 20:  # old readings of the reference data
+            _label_cache.clear()
+        _label_cache[key] = labels
+    return labels
+
+
 def _labelled(counts: dict[str, dict]) -> dict[str, list[FacetValue]]:
-    labels: dict[str, dict] = {
-        name: {pk: (row.code, row.name) for pk, row in _reference(name)[1].items()}
-        for name in ("region", "topic", "group")
-    }
-    labels["status"] = {value: (value, str(label)) for value, label in Issue.Status.choices}
+    labels = _facet_labels()
     return {
         name: sorted(
             (
@@ -535,10 +562,22 @@ def _newest_first(
     return _postgres_set(parsed, filters, ids, indexed=indexed).order_by("-created_at", "-pk")
 
 
+# What a hit shows (the issue list, the search API, the site search): a page reads these columns.
+_HIT_FIELDS = (
+    *("title", "description", "language", "status", "created_at", "region", "council"),
+    *("region__code", "region__name_kk", "region__name_ru", "region__name_en"),
+    *("council__code", "council__name_kk", "council__name_ru", "council__name_en"),
+)
+
+
 def _shown(queryset: QuerySet) -> QuerySet:
-    """What a hit shows: the issue with its region and council (``search_document``, the stems, is
-    never shown; topics and groups come from ``_attach_links``)."""
-    return queryset.select_related("region", "council").defer("search_document")
+    """What a hit shows: the issue with its region and council, and on PostgreSQL the labels of its
+    topics and groups (``_attach_links``). The stems, the submitter's contact and the rest are not
+    read."""
+    queryset = queryset.select_related("region", "council").only(*_HIT_FIELDS)
+    if connection.vendor == "postgresql":
+        queryset = queryset.annotate(link_labels=_LINK_LABELS)
+    return queryset
 
 
 def public_issues() -> QuerySet:

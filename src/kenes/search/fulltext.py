@@ -31,6 +31,7 @@ recomputes the stored documents.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,7 +41,6 @@ from django.db import connection as default_connection
 from django.db import models
 from django.db.migrations.operations.base import Operation
 from django.db.models.signals import post_migrate
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from . import kazakh, stemming
@@ -258,7 +258,8 @@ def finished_words(model: type[models.Model], parsed: Query, *, column: str = "s
     A prefix lets a half-typed word find (``мект`` → мектеп); a finished word does not need it, and
     asking the index for every word starting with a common stem costs more than the rest of the
     search (GIN unions the postings of every matching lexeme, 50–100 ms at a million issues). One
-    lookup tells: if some document holds the stem itself, the word is taken as typed to the end.
+    lookup tells: if some document holds the stem itself, the word is taken as typed to the end. On
+    PostgreSQL a stem among the most common lexemes of the last ANALYZE needs no lookup.
     """
     if not parsed.prefix_last:
         return parsed
@@ -266,6 +267,11 @@ def finished_words(model: type[models.Model], parsed: Query, *, column: str = "s
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     stems = [stem for stem in parsed.groups[-1] if len(stem) >= MIN_PREFIX]
+    if connection.vendor == "postgresql":
+        # A lexeme among the most common of the last ANALYZE is known without asking the index.
+        frequencies, _floor = _lexeme_frequencies(model._meta.db_table, column)
+        if any(stem in frequencies for stem in stems):
+            return Query(parsed.groups, prefix_last=False)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -476,7 +482,7 @@ def _matches(text: str, query: Query) -> list[tuple[int, int]]:
     prefixes = (
         tuple(stem for stem in query.groups[-1] if len(stem) >= MIN_PREFIX) if query.prefix_last else ()
     )
-    latin_kazakh = kazakh.detect_latin_kazakh(text)
+    latin_kazakh = kazakh.has_latin(text) and kazakh.detect_latin_kazakh(text)
     spans = []
     for match in _RE_WORD.finditer(text):
         word_stems = _shown_word_stems(match.group(), latin_kazakh)
@@ -532,10 +538,11 @@ def marked(excerpt: str, spans: list[tuple[int, int]]) -> SafeString:
     parts = []
     position = 0
     for start, end in spans:
-        parts.append(escape(excerpt[position:start]))
-        parts.append(f"<mark>{escape(excerpt[start:end])}</mark>")
+        parts.append(html.escape(excerpt[position:start]))
+        parts.append(f"<mark>{html.escape(excerpt[start:end])}</mark>")
         position = end
-    parts.append(escape(excerpt[position:]))
+    parts.append(html.escape(excerpt[position:]))
+    # (``html.escape`` is what Django's ``escape`` calls, without its lazy-string wrapper.)
     return mark_safe("".join(parts))  # noqa: S308 - every piece of the text is escaped above
 
 

@@ -336,6 +336,27 @@ def _detect(lower: str) -> bool:
     return kazakh >= _THRESHOLD and kazakh > english
 
 
+@lru_cache(maxsize=1)
+def _latin_sources() -> re.Pattern[str]:
+    """Every character of the Basic Multilingual Plane that becomes a letter of ``_LATIN`` once
+    normalised and case-folded: ASCII and the Kazakh Latin letters in either case, and the few
+    compatibility characters that fold to them («ß» → ss, «ﬁ» → fi, the Kelvin sign → k)."""
+    letter = re.compile(f"[{_LATIN}]")
+    sources = "".join(
+        char
+        for char in map(chr, range(0x10000))
+        if not 0xD800 <= ord(char) < 0xE000
+        and letter.search(unicodedata.normalize("NFC", char).casefold().translate(_APOSTROPHES))
+    )
+    return re.compile(f"[{re.escape(sources)}]")
+
+
+def has_latin(text: str) -> bool:
+    """Whether ``text`` holds any Latin letter at all: a text without one is never Latin Kazakh, and
+    this is far cheaper to tell than ``detect_latin_kazakh``."""
+    return _latin_sources().search(text or "") is not None
+
+
 def detect_latin_kazakh(text: str) -> bool:
     """Whether ``text`` is Kazakh written in Latin letters (any alphabet), not English.
 
