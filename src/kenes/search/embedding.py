@@ -175,9 +175,14 @@ class VectorCache:
     """
 
     def __init__(self, directory: Path, model_name: str):
-        self.directory = Path(directory) / model_name.replace("/", "_")
+        self.root = Path(directory)
+        self.directory = self.root / model_name.replace("/", "_")
         self.directory.mkdir(parents=True, exist_ok=True)
         self._vectors: dict[str, np.ndarray] = {}
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the chunk files again (other processes may have added some)."""
         for chunk in sorted(self.directory.glob("chunk-*.npz")):
             try:
                 with np.load(chunk) as data:
