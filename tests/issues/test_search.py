@@ -164,16 +164,36 @@ def test_a_large_result_is_read_newest_first_along_the_date(monkeypatch):
     for day in range(1, 7):
         IssueFactory(title=f"Қоқыс {day}", created_at=timezone.make_aware(datetime(2026, 1, day)))
     IssueFactory(title="Басқа", created_at=timezone.make_aware(datetime(2026, 1, 9)))
-    pages, walked = [], []
-    for walk_rows in (0, 10**9):
-        monkeypatch.setattr(issues_search, "WALK_ROWS", walk_rows)
+    pages, walked, sorted_unindexed = [], [], []
+
+    def search(filters=None):
         with CaptureQueriesContext(connection) as captured:
-            result = issue_search(query="қоқыс", filters=IssueFilters(), user=None, page=1, per_page=3)
+            result = issue_search(
+                query="қоқыс", filters=filters or IssueFilters(), user=None, page=1, per_page=3
+            )
         assert result.total > 2 and not result.ranked
         pages.append([hit.issue.title for hit in result.hits])
         walked.append(any("ts_match_vq" in query["sql"] for query in captured))
+        # The index's matches are sorted by an expression the planner cannot walk an index for.
+        sorted_unindexed.append(any('."created_at" + ' in query["sql"] for query in captured))
+
+    for walk_rows in (0, 10**9):
+        monkeypatch.setattr(issues_search, "WALK_ROWS", walk_rows)
+        search()
     assert pages[0] == pages[1] == ["Қоқыс 6", "Қоқыс 5", "Қоқыс 4"]
-    assert walked == ([False, True] if connection.vendor == "postgresql" else [False, False])
+    postgresql = connection.vendor == "postgresql"
+    assert walked == ([False, True] if postgresql else [False, False])
+    assert sorted_unindexed == ([True, False] if postgresql else [False, False])
+    # Within a period a walk reads the period's issues only: a short period of a large table is walked.
+    pages.clear(), walked.clear()
+    monkeypatch.setattr(issues_search, "WALK_ROWS", 10)
+    monkeypatch.setattr(issues_search, "_table_size", lambda: (1, 1_000_000.0))
+    january = IssueFilters(date_from=date(2026, 1, 1), date_to=date(2026, 1, 31))
+    for period_rows in (7, 1_000_000):
+        monkeypatch.setattr(issues_search, "_period_rows", lambda filters, rows=period_rows: rows)
+        search(january)
+    assert pages[0] == pages[1] == ["Қоқыс 6", "Қоқыс 5", "Қоқыс 4"]
+    assert walked == ([True, False] if postgresql else [False, False])
 
 
 def test_a_large_result_is_sized_by_the_pages_its_sample_covered(monkeypatch):

@@ -362,6 +362,10 @@ def _labels(filters: IssueFilters, ids: dict[str, int | None], *, skip: str = ""
     )
 
 
+# ``created_at`` as an expression no index holds: the planner must find rows by their other conditions.
+_UNINDEXED_CREATED_AT = ExpressionWrapper(F("created_at") + timedelta(0), output_field=DateTimeField())
+
+
 def _period(queryset: QuerySet, filters: IssueFilters, *, indexed: bool = True) -> QuerySet:
     """``queryset`` filed within the filters' period. ``indexed=False`` writes the bounds so that the
     planner cannot use the ``created_at`` index (PostgreSQL): beside a full-text match it would
@@ -371,9 +375,7 @@ def _period(queryset: QuerySet, filters: IssueFilters, *, indexed: bool = True) 
         return queryset
     field = "created_at"
     if not indexed:
-        queryset = queryset.alias(
-            filed_at=ExpressionWrapper(F("created_at") + timedelta(0), output_field=DateTimeField())
-        )
+        queryset = queryset.alias(filed_at=_UNINDEXED_CREATED_AT)
         field = "filed_at"
     if filters.date_from:
         queryset = queryset.filter(**{f"{field}__gte": _day_start(filters.date_from)})
@@ -554,12 +556,20 @@ def _sql_facets(
 def _newest_first(
     parsed: fulltext.Query, filters: IssueFilters, ids: dict, total: int, estimated: bool, wanted: int
 ) -> QuerySet:
-    """The result newest first (PostgreSQL), written for the plan that reads the fewest rows."""
+    """The result newest first (PostgreSQL), written for the plan that reads the fewest rows: along
+    the ``created_at`` index, checking each row, when matches are dense; else the matches the indexes
+    find, sorted — written so that the planner cannot walk the ``created_at`` index instead, which it
+    does when it overestimates the matches (a walk of 10,000 rows where 1,600 matches cost half)."""
     indexed = True
     if estimated:
         _pages, rows = _table_size()
+        if rows > 0 and (filters.date_from or filters.date_to):
+            rows = min(rows, _period_rows(filters))  # a walk reads the period only
         indexed = rows <= 0 or wanted * rows / max(total, 1) > WALK_ROWS
-    return _postgres_set(parsed, filters, ids, indexed=indexed).order_by("-created_at", "-pk")
+    queryset = _postgres_set(parsed, filters, ids, indexed=indexed)
+    if indexed and (parsed or _labels(filters, ids) or filters.date_from or filters.date_to):
+        return queryset.order_by(_UNINDEXED_CREATED_AT.desc(), F("pk").desc())
+    return queryset.order_by("-created_at", "-pk")
 
 
 # What a hit shows (the issue list, the search API, the site search): a page reads these columns.
@@ -624,17 +634,18 @@ def issue_search(
             # The whole result was in the sample: the statement above ranked it.
             result.ranked = True
             scores = dict(ranked)
-            rows = Issue.objects.filter(pk__in=scores)
-        else:
-            rows = _newest_first(parsed, filters, ids, total, estimated, start + per_page)
-        rows = _shown(rows)
-        if result.ranked:
-            by_pk = {issue.pk: issue for issue in rows}
+            by_pk = {issue.pk: issue for issue in _shown(Issue.objects.filter(pk__in=scores))}
             issues = [by_pk[pk] for pk, _score in ranked if pk in by_pk]
             for issue in issues:
                 issue.rank = scores[issue.pk]
+        elif start < total:
+            # The page's keys are found (and sorted) first, reading one narrow column of each match;
+            # then only the page's rows are read whole.
+            keys = _newest_first(parsed, filters, ids, total, estimated, start + per_page)
+            page = keys.values("pk")[start : start + per_page]
+            issues = list(_shown(Issue.objects.filter(pk__in=page)).order_by("-created_at", "-pk"))
         else:
-            issues = list(rows[start : start + per_page]) if start < total else []
+            issues = []
         _attach_links(issues)
         result.hits = [_hit(issue, parsed) for issue in issues]
         if facets:
