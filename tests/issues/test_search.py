@@ -11,6 +11,7 @@ from kenes.core.models import Region, Topic, VulnerableGroup
 from kenes.issues import search as issues_search
 from kenes.issues.models import Issue
 from kenes.issues.search import IssueFilters, issue_search
+from kenes.search import fulltext
 from kenes.search.selectors import site_search
 from tests.factories import CouncilFactory, IssueFactory, LocalCouncilFactory
 
@@ -184,6 +185,14 @@ def test_a_large_result_is_read_newest_first_along_the_date(monkeypatch):
     postgresql = connection.vendor == "postgresql"
     assert walked == ([False, True] if postgresql else [False, False])
     assert sorted_unindexed == ([True, False] if postgresql else [False, False])
+    # Words the statistics call frequent are never sorted whole, whatever a sample made of them.
+    monkeypatch.setattr(issues_search, "WALK_ROWS", 0)
+    monkeypatch.setattr(issues_search, "_table_size", lambda: (1, 1_000_000.0))
+    common = dict.fromkeys(fulltext.parse_query("қоқыс").stems, 0.5)
+    monkeypatch.setattr(fulltext, "_lexeme_frequencies", lambda table, column: (common, 0.01))
+    search()
+    assert pages[-1] == pages[0]
+    assert (walked[-1], sorted_unindexed[-1]) == (False, False)
     # Within a period a walk reads the period's issues only: a short period of a large table is walked.
     pages.clear(), walked.clear()
     monkeypatch.setattr(issues_search, "WALK_ROWS", 10)
