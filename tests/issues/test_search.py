@@ -206,12 +206,14 @@ def test_a_large_result_is_read_newest_first_along_the_date(monkeypatch):
 
 
 def test_a_large_result_is_sized_by_the_pages_its_sample_covered(monkeypatch):
-    """A full sample found in the first tenth of the table's pages means ten times as many matches;
-    within a period, of the period's pages."""
+    """A full sample found in the first tenth of the table's pages (from its first match on) means ten
+    times as many matches; within a period, of the period's pages."""
     monkeypatch.setattr(issues_search, "_table_size", lambda: (1_000, 100_000.0))
     monkeypatch.setattr(issues_search, "_period_rows", lambda filters: 25_000)
     whole = issues_search._size_of(Issue.objects.none(), 1_001, 0, 99, IssueFilters())
     assert whole == 10_010
+    # Matches found from page 900 on only (a word new this year): the same density over the last 100.
+    assert issues_search._size_of(Issue.objects.none(), 1_001, 900, 909, IssueFilters()) == 10_010
     year = IssueFilters(date_from=date(2025, 1, 1), date_to=date(2025, 12, 31))
     # The period is a quarter of the table (250 pages); the sample covered 50 of them.
     assert issues_search._size_of(Issue.objects.none(), 1_001, 600, 649, year) == 5_005

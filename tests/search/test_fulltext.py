@@ -203,6 +203,7 @@ def test_a_broad_last_word_prefix_finds_the_same_rows(monkeypatch):
     assert fulltext._prefix_is_broad("issues_issue", "search_document", parsed)
     # The share of the rarest group: «аральский», too rare to be listed, is half the floor.
     assert fulltext.estimated_share(Issue, parsed) == 0.005
+    assert fulltext.estimated_share(Issue, parsed, independent=True) == 0.0025  # as the planner has it
     assert fulltext.estimated_share(Issue, parse_query("район")) == 0.5
     assert _found("аральский район") == expected
     assert _found("аральский районный") == expected

@@ -32,6 +32,7 @@ recomputes the stored documents.
 from __future__ import annotations
 
 import html
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -289,11 +290,12 @@ def finished_words(model: type[models.Model], parsed: Query, *, column: str = "s
 
 
 def estimated_share(
-    model: type[models.Model], parsed: Query, labels=(), *, column="search_document"
+    model: type[models.Model], parsed: Query, labels=(), *, column="search_document", independent=False
 ) -> float:
     """PostgreSQL's idea of the share of rows matching the words and labels, from the statistics of
     the stored tsvector: the share of the rarest group (an upper bound, words that go together are
-    not independent). 0 when there are no statistics."""
+    not independent), or with ``independent`` the product of the groups' shares, as the planner
+    estimates it. 0 when there are no statistics."""
     frequencies, floor = _lexeme_frequencies(model._meta.db_table, column)
     if not frequencies:
         return 0.0
@@ -303,7 +305,9 @@ def estimated_share(
         _share(frequencies, floor, group, prefix=parsed.prefix_last and index == last)
         for index, group in enumerate(groups)
     ]
-    return min(1.0, min(shares)) if shares else 1.0
+    if not shares:
+        return 1.0
+    return min(1.0, math.prod(shares) if independent else min(shares))
 
 
 def label_tsquery(labels: tuple[str, ...] | list[str], *, any_of: bool = False) -> str:
