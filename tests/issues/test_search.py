@@ -227,6 +227,7 @@ def test_facets_count_the_result_with_the_other_filters_applied():
     for region, status in ((almaty, "new"), (almaty, "in_work"), (astana, "new")):
         issue = IssueFactory(title="Қоқыс", region=region, status=status)
         issue.topics.add(ecology)
+        issue.groups.add(VulnerableGroup.objects.get(code="pensioners"))
     IssueFactory(title="Басқа", region=astana)
     result = issue_search(query="қоқыс", filters=IssueFilters(region="75"), user=None, page=1)
     facets = {name: {value.code: value.count for value in values} for name, values in result.facets.items()}
@@ -235,7 +236,7 @@ def test_facets_count_the_result_with_the_other_filters_applied():
     assert facets["region"] == {"75": 2, "71": 1}
     assert facets["status"] == {"new": 1, "in_work": 1}
     assert facets["topic"] == {"ecology": 2}
-    assert facets["group"] == {}
+    assert facets["group"] == {"pensioners": 2}
     assert not result.facets_estimated
     assert all(value.label for values in result.facets.values() for value in values)
 

@@ -350,7 +350,8 @@ _LABELS = {
     "council": labels.COUNCIL,
     "status": labels.STATUS,
 }
-# The stored topic and group labels (text[]; only ever read inside the statement).
+_LINK_KINDS = {"topic": labels.TOPIC, "group": labels.GROUP}
+# The stored topic and group labels (text[]).
 _LINK_LABELS = RawSQL('"issues_issue"."search_labels"', [], output_field=TextField())
 _BLOCK = RawSQL('("issues_issue".ctid::text::point)[0]::bigint', [])
 _table_stats: dict[str, tuple[float, int, float]] = {}
@@ -509,6 +510,7 @@ def _sql_facets(
             "(SELECT 'hit', id::text, 0, rank FROM s0 ORDER BY rank DESC, id DESC LIMIT %s OFFSET %s)"
         )
         params += [page.stop - page.start, page.start]
+    linked: dict[str, list[str]] = {}  # sample -> the link facets counted on it
     for name in FACETS if facets else ():
         cte = f"s{list(sets).index(name if name in sets else '')}"
         if name == "region":
@@ -519,12 +521,14 @@ def _sql_facets(
         elif name == "status":
             selects.append(f"SELECT 'status', status, COUNT(*), NULL FROM {cte} GROUP BY status")
         else:
-            # From the labels the sample carries (``#t12``): no join to the link tables.
-            kind = labels.TOPIC if name == "topic" else labels.GROUP
-            selects.append(
-                f"SELECT '{name}', substr(link, {len(kind) + 1}), COUNT(*), NULL FROM {cte}, "
-                f"unnest(links) AS link WHERE link LIKE '{kind}%%' GROUP BY link"
-            )
+            linked.setdefault(cte, []).append(name)
+    for cte, names in linked.items():
+        # From the labels the sample carries (``#t12``, ``#g3``): no join to the link tables, and
+        # topics and groups in one pass when both are counted on the same sample.
+        only = "" if len(names) == 2 else f" WHERE link LIKE '{_LINK_KINDS[names[0]]}%%'"
+        selects.append(
+            f"SELECT 'links', link, COUNT(*), NULL FROM {cte}, unnest(links) AS link{only} GROUP BY link"
+        )
     samples: dict[str, tuple[int, int, int]] = {}
     raw: dict[str, dict] = {name: {} for name in FACETS}
     with connection.cursor() as cursor:
@@ -533,6 +537,9 @@ def _sql_facets(
         for kind, key, count, score in cursor.fetchall():
             if kind == "hit":
                 hits.append((int(key), score))
+            elif kind == "links":
+                link_kind, value = labels.parsed(key)
+                raw["topic" if link_kind == labels.TOPIC else "group"][int(value)] = count
             elif kind in raw:
                 raw[kind][key if kind == "status" else int(key)] = count
             else:
