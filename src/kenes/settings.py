@@ -150,8 +150,8 @@ else:
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env("TEST_DATABASE_NAME") or None
     # A sequential scan starts at the table's first page, not where a concurrent scan of the same
     # large table has got to: search sizes a result by the pages its first matches cover
-    # (``kenes.issues.search._size_of``), which a synchronised scan would scramble. (Behind PgBouncer,
-    # which refuses this start-up option, set it on the role: ALTER ROLE … SET synchronize_seqscans = off.)
+    # (``kenes.issues.search._size_of``), which a synchronised scan would scramble. Behind PgBouncer,
+    # which refuses this start-up option, set it on the role instead (docs/deploy.md).
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = f"{options.get('options', '')} -c synchronize_seqscans=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
