@@ -245,7 +245,9 @@ class ImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["council"].queryset = councils
         if not can_import_councils:
-            self.fields["kind"].choices = [(ImportJob.Kind.MEMBERS, ImportJob.Kind.MEMBERS.label)]
+            self.fields["kind"].choices = [
+                (kind.value, kind.label) for kind in (ImportJob.Kind.MEMBERS, ImportJob.Kind.ISSUES)
+            ]
 
     def clean(self):
         data = super().clean()
@@ -255,4 +257,10 @@ class ImportForm(forms.Form):
             and not self.fields["council"].queryset.exists()
         ):
             self.add_error("council", _("Choose the council."))
+        if (
+            data.get("kind") == ImportJob.Kind.ISSUES
+            and data.get("council") is None
+            and self.fields["council"].queryset.count() != 1
+        ):
+            self.add_error("council", _("Choose the council whose problems the file holds."))
         return data

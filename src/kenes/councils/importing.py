@@ -292,7 +292,7 @@ class Plan:
         return counts
 
 
-class _Cells:
+class Cells:
     """Read one row's cells by column key, recording parse errors on the outcome."""
 
     def __init__(
@@ -327,7 +327,7 @@ class _Cells:
         return key in self.values
 
 
-def _report_progress(job: ImportJob | None, done: int) -> None:
+def report_progress(job: ImportJob | None, done: int) -> None:
     if job is not None and done % PROGRESS_EVERY == 0:
         ImportJob.objects.filter(pk=job.pk).update(processed_rows=done)
 
@@ -385,9 +385,9 @@ def plan_members(
     to_update_memberships: list[tuple[Membership, dict]] = []
 
     for done, row in enumerate(table.rows, start=1):
-        _report_progress(job, done)
+        report_progress(job, done)
         outcome = RowOutcome(line=row.line, action="unchanged")
-        cells = _Cells(row.values, mapping, MEMBER_COLUMNS, outcome)
+        cells = Cells(row.values, mapping, MEMBER_COLUMNS, outcome)
         code = cells.text("council") or (council.code if council else "")
         target = councils.get(code)
         if target is None:
@@ -606,9 +606,9 @@ def plan_councils(table: Table, *, acting_user: User | None, job: ImportJob | No
     updates: list[tuple[Council, dict, list[Topic] | None]] = []
 
     for done, row in enumerate(table.rows, start=1):
-        _report_progress(job, done)
+        report_progress(job, done)
         outcome = RowOutcome(line=row.line, action="unchanged")
-        cells = _Cells(row.values, mapping, COUNCIL_COLUMNS, outcome)
+        cells = Cells(row.values, mapping, COUNCIL_COLUMNS, outcome)
         code = cells.text("code", required=True, limit=80)
         if code and code in seen:
             outcome.reject(_("code"), _("The code «%(code)s» appears twice in the file.") % {"code": code})
@@ -756,7 +756,14 @@ def _plan_for(job: ImportJob, *, record_progress: bool) -> Plan:
     progress_job = job if record_progress else None
     if job.kind == ImportJob.Kind.COUNCILS:
         return plan_councils(table, acting_user=job.uploaded_by, job=progress_job)
-    return plan_members(table, acting_user=job.uploaded_by, council=job.council, job=progress_job)
+    planner = PLANNERS.get(job.kind, plan_members)
+    return planner(table, acting_user=job.uploaded_by, council=job.council, job=progress_job)
+
+
+# Planners of the kinds that apps above this one import through the same jobs and pages (the issues
+# app's ``issues``), registered from their ``AppConfig.ready``: kind -> planner(table, *, acting_user,
+# council, job) -> Plan.
+PLANNERS: dict[str, Callable[..., Plan]] = {}
 
 
 def import_preview(job: ImportJob) -> ImportJob:

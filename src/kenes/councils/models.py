@@ -270,6 +270,7 @@ class ImportJob(models.Model):
     class Kind(models.TextChoices):
         COUNCILS = "councils", _("councils")
         MEMBERS = "members", _("members")
+        ISSUES = "issues", _("topical problems")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("waiting")

@@ -343,6 +343,10 @@ def import_start(*, kind: str, council: Council | None, file: UploadedFile, acti
         raise PermissionDenied(_("Only the coordination centre imports councils."))
     if kind == ImportJob.Kind.MEMBERS and council is not None:
         _require(acting_user, "councils.import_members", council)
+    if kind == ImportJob.Kind.ISSUES:
+        if council is None:
+            raise ValidationError({"council": _("Choose the council whose problems the file holds.")})
+        _require(acting_user, "issues.file_issue", council)
     if file.size > max_bytes():
         raise ValidationError(
             {"file": _("The file is larger than %(limit)s MB.") % {"limit": max_bytes() // (1024 * 1024)}}

@@ -291,7 +291,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         council = form.cleaned_data["council"]
-        if form.cleaned_data["kind"] == ImportJob.Kind.MEMBERS and council is None and councils.count() == 1:
+        one_council = council is None and councils.count() == 1
+        if form.cleaned_data["kind"] in (ImportJob.Kind.MEMBERS, ImportJob.Kind.ISSUES) and one_council:
             council = councils.get()
         try:
             job = services.import_start(
