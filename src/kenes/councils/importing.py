@@ -326,6 +326,23 @@ class Cells:
     def has(self, key: str) -> bool:
         return key in self.values
 
+    def place(self, regions: dict, districts: dict) -> tuple:
+        """(region, district) named by the ``region`` and ``district`` codes, either None when not
+        given; an unknown code, or a district outside the region, refuses the row."""
+        region_code, district_code = self.text("region"), self.text("district")
+        region, district = regions.get(region_code), districts.get(district_code)
+        if region_code and region is None:
+            self.outcome.reject(
+                _("region code"), _("No region has the code «%(code)s».") % {"code": region_code}
+            )
+        if district_code and district is None:
+            self.outcome.reject(
+                _("district code"), _("No district has the code «%(code)s».") % {"code": district_code}
+            )
+        if district and region and district.region_id != region.pk:
+            self.outcome.reject(_("district code"), _("This district is not in the given region."))
+        return region, district
+
 
 def report_progress(job: ImportJob | None, done: int) -> None:
     if job is not None and done % PROGRESS_EVERY == 0:
@@ -620,16 +637,7 @@ def plan_councils(table: Table, *, acting_user: User | None, job: ImportJob | No
             outcome.reject(
                 _("state body code"), _("No state body has the code «%(code)s».") % {"code": body_code}
             )
-        region_code, district_code = cells.text("region"), cells.text("district")
-        region, district = regions.get(region_code), districts.get(district_code)
-        if region_code and region is None:
-            outcome.reject(_("region code"), _("No region has the code «%(code)s».") % {"code": region_code})
-        if district_code and district is None:
-            outcome.reject(
-                _("district code"), _("No district has the code «%(code)s».") % {"code": district_code}
-            )
-        if district and region and district.region_id != region.pk:
-            outcome.reject(_("district code"), _("This district is not in the given region."))
+        region, district = cells.place(regions, districts)
         low_default, high_default = DEFAULT_SIZE_LIMITS.get(level or "local", (10, 30))
         values = {
             "name_kk": cells.text("name_kk", required=True),

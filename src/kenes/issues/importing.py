@@ -94,16 +94,7 @@ def plan_issues(
         description = _text(cells, "description", settings.KENES_ISSUE_MAX_CHARS)
         language = cells.parsed("language", parse_choice, default=Language.KAZAKH, choices=_LANGUAGES)
         source = cells.parsed("source", parse_choice, default=Issue.Source.COUNCIL, choices=_SOURCES)
-        region_code, district_code = cells.text("region"), cells.text("district")
-        region, district = regions.get(region_code), districts.get(district_code)
-        if region_code and region is None:
-            outcome.reject(_("region code"), _("No region has the code «%(code)s».") % {"code": region_code})
-        if district_code and district is None:
-            outcome.reject(
-                _("district code"), _("No district has the code «%(code)s».") % {"code": district_code}
-            )
-        if district and region and district.region_id != region.pk:
-            outcome.reject(_("district code"), _("This district is not in the given region."))
+        region, district = cells.place(regions, districts)
         issue_topics = _codes(cells, "topics", topics, _("topics"))
         issue_groups = _codes(cells, "groups", groups, _("vulnerable groups"))
         outcome.key = title[:120]
