@@ -242,8 +242,8 @@ COUNCIL_COLUMNS = [
 ]
 
 
-def header_map(table: Table, columns: list[Column]) -> tuple[dict[str, str], list[str]]:
-    """Map the file's headers to column keys; returns the map and the missing required columns."""
+def header_map(table: Table, columns: list[Column]) -> dict[str, str]:
+    """Map the file's headers to column keys; a ``TableError`` names the missing required columns."""
     lookup = {}
     for column in columns:
         for alias in (column.key, str(column.label), *column.aliases):
@@ -251,7 +251,9 @@ def header_map(table: Table, columns: list[Column]) -> tuple[dict[str, str], lis
     mapping = {header: lookup[header] for header in table.headers if header in lookup}
     present = set(mapping.values())
     missing = [str(column.label) for column in columns if column.required and column.key not in present]
-    return mapping, missing
+    if missing:
+        raise TableError(_("Required columns are missing: %(columns)s.") % {"columns": ", ".join(missing)})
+    return mapping
 
 
 # --- Plans ----------------------------------------------------------------------------------------
@@ -357,9 +359,7 @@ def plan_members(
     table: Table, *, acting_user: User | None, council: Council | None = None, job: ImportJob | None = None
 ) -> Plan:
     """Plan a members file; ``council`` is the default for rows without a council column."""
-    mapping, missing = header_map(table, MEMBER_COLUMNS)
-    if missing:
-        raise TableError(_("Required columns are missing: %(columns)s.") % {"columns": ", ".join(missing)})
+    mapping = header_map(table, MEMBER_COLUMNS)
     if "council" not in mapping.values() and council is None:
         raise TableError(_("Add a column with the council code."))
 
@@ -605,9 +605,7 @@ def plan_councils(table: Table, *, acting_user: User | None, job: ImportJob | No
     """Plan a councils file (the coordination centre's): match on the council code."""
     if acting_user is not None and not acting_user.has_perm("councils.import_registry"):
         raise PermissionDenied
-    mapping, missing = header_map(table, COUNCIL_COLUMNS)
-    if missing:
-        raise TableError(_("Required columns are missing: %(columns)s.") % {"columns": ", ".join(missing)})
+    mapping = header_map(table, COUNCIL_COLUMNS)
     bodies = {b.code: b for b in StateBody.objects.all()}
     regions = {r.code: r for r in Region.objects.all()}
     districts = {d.code: d for d in District.objects.all()}

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,6 +24,7 @@ from kenes.councils.models import Council, ImportJob
 from kenes.search.fulltext import document
 
 from .models import Issue, Language
+from .services import index_later
 from .text import check_text
 
 ISSUE_COLUMNS = [
@@ -76,9 +76,7 @@ def plan_issues(
         raise TableError(_("Choose the council whose problems the file holds."))
     if acting_user is not None and not acting_user.has_perm("issues.file_issue", council):
         raise PermissionDenied
-    mapping, missing = header_map(table, ISSUE_COLUMNS)
-    if missing:
-        raise TableError(_("Required columns are missing: %(columns)s.") % {"columns": ", ".join(missing)})
+    mapping = header_map(table, ISSUE_COLUMNS)
     regions = {row.code: row for row in Region.objects.all()}
     districts = {row.code: row for row in District.objects.all()}
     topics = {row.code: row for row in Topic.objects.all()}
@@ -118,8 +116,7 @@ def plan_issues(
 
     def apply(user: User | None) -> dict:
         issues = [issue for issue, _topics, _groups in planned]
-        for start in range(0, len(issues), BATCH):
-            Issue.objects.bulk_create(issues[start : start + BATCH])
+        Issue.objects.bulk_create(issues, batch_size=BATCH)
         TopicLink, GroupLink = Issue.topics.through, Issue.groups.through
         TopicLink.objects.bulk_create(
             [TopicLink(issue=issue, topic=topic) for issue, chosen, _groups in planned for topic in chosen],
@@ -139,20 +136,8 @@ def plan_issues(
                 for issue in issues
             ]
         )
-        keys = [issue.pk for issue in issues]
-        transaction.on_commit(lambda: _index_later(keys))
+        index_later([issue.pk for issue in issues])
         return {"created": len(issues), "changed": 0}
 
     plan.apply = apply
     return plan
-
-
-def _index_later(keys: list[int]) -> None:
-    """Queue the imported problems' vectors in batches; the periodic catch-up covers any failure."""
-    from .tasks import embed_issues
-
-    for start in range(0, len(keys), BATCH):
-        try:
-            embed_issues.enqueue(keys[start : start + BATCH])
-        except Exception:  # ``embed_missing`` catches up on whatever was not queued
-            return

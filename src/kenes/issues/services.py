@@ -80,15 +80,17 @@ def _snapshot(issue: Issue) -> dict:
     }
 
 
-def _index_later(issue: Issue) -> None:
-    """Queue the issue's vector once the transaction commits; a failure never fails the save."""
+def index_later(pks: list[int]) -> None:
+    """Queue these issues' vectors once the transaction commits, a thousand to a task; a failure
+    never fails the save."""
     from .tasks import embed_issues
 
     def enqueue() -> None:
-        try:
-            embed_issues.enqueue([issue.pk])
-        except Exception:  # the periodic ``embed_missing`` job catches up on whatever was not queued
-            logger.exception("Could not queue the vector of issue %s", issue.pk)
+        for start in range(0, len(pks), 1_000):
+            try:
+                embed_issues.enqueue(pks[start : start + 1_000])
+            except Exception:  # the periodic ``embed_missing`` job catches up on whatever was not queued
+                logger.exception("Could not queue the vectors of issues %s…", pks[start])
 
     transaction.on_commit(enqueue)
 
@@ -156,7 +158,7 @@ def issue_file(
             actor=acting_user,
             data={"after": {"issue": issue.pk}},
         )
-    _index_later(issue)
+    index_later([issue.pk])
     return issue
 
 
@@ -266,7 +268,7 @@ def issue_change(*, issue: Issue, data: dict, acting_user: User | None) -> Issue
     changes = field_changes({**before, **before_labels}, {**_snapshot(issue), **_labels(issue)})
     if changes["after"]:
         log_action(issue, "issues.issue.changed", actor=acting_user, data=changes)
-        _index_later(issue)
+        index_later([issue.pk])
     return issue
 
 
@@ -320,7 +322,7 @@ def issue_transition(
         },
     )
     if name in ("accept", "remove"):
-        _index_later(issue)
+        index_later([issue.pk])
     if transition.tells_submitter and issue.source == Issue.Source.CITIZEN:
         _mail_submitter(issue, name)
     return issue
