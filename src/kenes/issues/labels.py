@@ -33,12 +33,6 @@ def parsed(value: str) -> tuple[str, str]:
     return value[:2], value[2:]
 
 
-def tsquery(labels: list[str]) -> str:
-    """A tsquery (for a ``::tsquery`` cast, not ``to_tsquery``, which would drop the ``#``) that
-    matches documents carrying every label."""
-    return " & ".join(f"'{value}'" for value in labels)
-
-
 TABLE = "issues_issue"
 VECTOR = tsvector_column("search_document")
 INDEX = postgres_index_names(TABLE, "search_document")[0]
